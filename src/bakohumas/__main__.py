@@ -1,0 +1,3 @@
+from bakohumas.cli import main
+
+main()

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from bakohumas.core.demo import seed_demo_users
+
+
+class Command(BaseCommand):
+    help = "Load the Kalimantan Timur work units and the demo data. Idempotent."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        created = seed_demo_users()
+        self.stdout.write(f"Demo users: {created} created.")
+        try:
+            from bakohumas.stakeholders.demo import seed_demo_stakeholders
+        except ImportError:
+            return
+        summary = seed_demo_stakeholders()
+        self.stdout.write(f"Demo stakeholders: {summary}")

@@ -1,0 +1,58 @@
+"""The task worker: django-tasks-db's ``db_worker`` plus a heartbeat row for /healthz."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from typing import Any
+
+from django.db import close_old_connections, connection
+from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+HEARTBEAT_SECONDS = 10.0
+
+
+def beat(worker_id: str) -> None:
+    from bakohumas.core.models import WorkerHeartbeat
+
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={"last_seen": now, "hostname": socket.gethostname()[:200], "pid": os.getpid()},
+        create_defaults={
+            "last_seen": now,
+            "started_at": now,
+            "hostname": socket.gethostname()[:200],
+            "pid": os.getpid(),
+        },
+    )
+
+
+def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            beat(worker_id)
+        except Exception:  # a missed beat is reported by /healthz, not fatal here
+            pass
+        finally:
+            connection.close()
+        stop.wait(HEARTBEAT_SECONDS)
+
+
+class Command(DbWorkerCommand):
+    help = "Run a background task worker (db_worker) that reports a heartbeat to /healthz."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        worker_id = options["worker_id"]
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=_heartbeat_loop, args=(worker_id, stop), name="heartbeat", daemon=True
+        )
+        thread.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            stop.set()

@@ -1,0 +1,77 @@
+"""Role → permission mapping. Each role is a Django group; ``sync_roles`` keeps them true."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from bakohumas.core.models import Role
+
+# Models whose rows the roles work on, as "app_label.model".
+DOMAIN_MODELS = [
+    "core.workunit",
+    "core.staffprofile",
+    "stakeholders.organisation",
+    "stakeholders.contact",
+    "stakeholders.contactconsent",
+    "stakeholders.tag",
+    "stakeholders.engagement",
+    "stakeholders.communicationgroup",
+    "stakeholders.groupmembership",
+    "imports.importjob",
+]
+
+VIEW = "view"
+ADD = "add"
+CHANGE = "change"
+DELETE = "delete"
+
+
+def _perms_for(model: str, actions: list[str]) -> list[str]:
+    app_label, name = model.split(".")
+    return [f"{app_label}.{action}_{name}" for action in actions]
+
+
+def role_permissions() -> dict[str, set[str]]:
+    """The permission codenames ("app.codename") each role holds."""
+    stakeholder_models = [m for m in DOMAIN_MODELS if m.startswith(("stakeholders.", "imports."))]
+    viewer = {p for m in DOMAIN_MODELS for p in _perms_for(m, [VIEW])}
+    contributor = viewer | set(_perms_for("stakeholders.engagement", [ADD, CHANGE]))
+    editor = contributor | {
+        p for m in stakeholder_models for p in _perms_for(m, [ADD, CHANGE])
+    }
+    coordinator = editor | {p for m in stakeholder_models for p in _perms_for(m, [DELETE])}
+    administrator = coordinator | {
+        p for m in DOMAIN_MODELS for p in _perms_for(m, [ADD, CHANGE, DELETE])
+    }
+    administrator |= {
+        "core.manage_staff",
+        "core.view_auditlog",
+        "core.view_mailbox",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+    }
+    return {
+        Role.VIEWER: viewer,
+        Role.CONTRIBUTOR: contributor,
+        Role.EDITOR: editor,
+        Role.COORDINATOR: coordinator,
+        Role.ADMINISTRATOR: administrator,
+    }
+
+
+@transaction.atomic
+def sync_roles() -> dict[str, Group]:
+    """Create or update the five role groups with exactly their permissions."""
+    groups: dict[str, Group] = {}
+    all_perms = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type")
+    }
+    for role, codenames in role_permissions().items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = [all_perms[c] for c in sorted(codenames) if c in all_perms]
+        group.permissions.set(wanted)
+        groups[role] = group
+    return groups

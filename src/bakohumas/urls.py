@@ -1,0 +1,29 @@
+"""Root URL configuration."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from bakohumas.api.api import api
+from bakohumas.core import views as core_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="core:dashboard", permanent=False)),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("app/", include("bakohumas.core.urls")),
+    path("app/stakeholders/", include("bakohumas.stakeholders.urls")),
+    path("app/imports/", include("bakohumas.imports.urls")),
+    path("app/api-tokens/", include("bakohumas.api.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
