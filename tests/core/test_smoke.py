@@ -42,3 +42,15 @@ def test_healthz_with_fresh_heartbeat_is_200(client: Client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200, response.json()
     assert response.json()["worker"]["status"] == "ok"
+
+
+def test_in_zone_filter_shows_the_units_wall_clock(units: dict) -> None:
+    from datetime import UTC, datetime
+
+    from django.template import Context, Template
+
+    moment = datetime(2026, 1, 5, 1, 30, tzinfo=UTC)
+    template = Template('{% load core_tags %}{{ when|in_zone:unit|date:"H:i" }}')
+    units["00"].time_zone = "Asia/Jakarta"
+    assert template.render(Context({"when": moment, "unit": units["00"]})) == "08:30"
+    assert template.render(Context({"when": moment, "unit": units["64.72"]})) == "09:30"

@@ -169,6 +169,16 @@ class StaffProfile(models.Model):
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     whatsapp = models.CharField(_("WhatsApp"), max_length=20, blank=True)
+    invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    invitation_sent_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -182,10 +192,24 @@ class StaffProfile(models.Model):
             ("view_auditlog", _("Can search the whole audit log")),
             ("view_mailbox", _("Can read the development mailbox")),
         ]
-        indexes = [models.Index(fields=["unit", "role"])]
+        indexes = [
+            models.Index(fields=["unit", "role"]),
+            models.Index(fields=["unit", "category"]),
+            models.Index(fields=["role"]),
+            models.Index(fields=["category"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user.get_full_name() or self.user.get_username()} ({self.unit.code})"
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def invitation_pending(self) -> bool:
+        """Invited but has not chosen a password yet."""
+        return self.user.is_active and not self.user.has_usable_password()
 
 
 class WorkerHeartbeat(models.Model):
@@ -205,8 +229,22 @@ class WorkerHeartbeat(models.Model):
         return self.worker_id
 
 
+class MailboxMessageQuerySet(models.QuerySet["MailboxMessage"]):
+    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> MailboxMessageQuerySet:
+        """National staff see every message; others the messages of units in their scope
+        (messages without a unit, e.g. system mail, only reach national staff)."""
+        from bakohumas.core.scoping import scope_filter
+
+        return self.filter(scope_filter(user, "unit_id"))
+
+
 class MailboxMessage(models.Model):
-    """An email kept by the development mailbox backend instead of being sent."""
+    """An email kept by the development mailbox backend instead of being sent.
+
+    Mail sent on behalf of a work unit carries the header ``X-Bakohumas-Unit: <unit id>``
+    (see ``bakohumas.core.mail.UNIT_HEADER``); the backend stores it in ``unit`` so that the
+    mailbox is scoped like everything else.
+    """
 
     subject = models.CharField(_("subject"), max_length=998)
     from_email = models.CharField(_("from"), max_length=320)
@@ -216,7 +254,17 @@ class MailboxMessage(models.Model):
     body_text = models.TextField(_("text body"), blank=True)
     body_html = models.TextField(_("HTML body"), blank=True)
     raw = models.TextField(_("raw message"))
+    unit = models.ForeignKey(
+        WorkUnit,
+        verbose_name=_("work unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+
+    objects = MailboxMessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -9,7 +9,7 @@ What a user may *change* is decided by role permissions (Django groups) on top.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -44,9 +44,9 @@ def visible_unit_ids(user: Any) -> list[int] | None:
     Users without a staff profile see nothing (an empty list). The answer is cached on the
     user object for the request.
     """
-    cached = getattr(user, _CACHE_ATTR, False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(user, _CACHE_ATTR):
+        cached: list[int] | None = getattr(user, _CACHE_ATTR)
+        return cached
     from bakohumas.core.models import Level, WorkUnit
 
     profile = get_profile(user)
@@ -89,7 +89,7 @@ class ScopedQuerySet(models.QuerySet[M]):
 
     unit_field = "unit_id"
 
-    def for_user(self, user: Any) -> ScopedQuerySet[M]:
+    def for_user(self, user: Any) -> Self:
         return self.filter(scope_filter(user, self.unit_field))
 
 

@@ -10,8 +10,11 @@ from django.dispatch import receiver
 
 @receiver(post_migrate)
 def _sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
-    if getattr(sender, "label", None) != "core":
+    from bakohumas.core.roles import DOMAIN_MODELS, sync_roles
+
+    # Each app's permissions exist only after its own post_migrate: sync after every app
+    # whose models the roles cover, so the last one leaves the groups complete.
+    if getattr(sender, "label", None) not in {m.split(".")[0] for m in DOMAIN_MODELS}:
         return
-    from bakohumas.core.roles import sync_roles
 
     sync_roles()

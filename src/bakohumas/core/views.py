@@ -1,69 +1,98 @@
-"""Workspace views of the core app: dashboard and health check."""
+"""Workspace views of the core app: dashboard and health check.
+
+The other core pages live beside this module: ``unit_views``, ``staff_views``,
+``audit_views``, ``mailbox_views`` and ``invite_views``.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from bakohumas.core.models import WorkerHeartbeat, WorkUnit
-from bakohumas.core.scoping import scope_filter
+from bakohumas.core.audit import entries_for_user
+from bakohumas.core.listing import paginate
+from bakohumas.core.models import StaffProfile, WorkerHeartbeat, WorkUnit
+from bakohumas.core.scoping import get_profile
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from auditlog.models import LogEntry
+    """Counts per work unit in the user's scope, recent activity and the user's own unit."""
+    from bakohumas.stakeholders.models import CommunicationGroup, Contact, Organisation
 
-    from bakohumas.stakeholders.models import Contact, Organisation
-
+    user = request.user
     units = (
-        WorkUnit.objects.for_user(request.user)
-        .annotate(n_staff=Count("staff", distinct=True))
+        WorkUnit.objects.for_user(user)
+        .annotate(n_staff=Count("staff", filter=Q(staff__user__is_active=True)))
         .order_by("code")
     )
-    org_counts = dict(
-        Organisation.objects.for_user(request.user)
-        .values_list("unit_id")
-        .annotate(n=Count("id"))
-        .values_list("unit_id", "n")
-    )
-    contact_counts = dict(
-        Contact.objects.for_user(request.user)
-        .active()
-        .values_list("unit_id")
-        .annotate(n=Count("id"))
-        .values_list("unit_id", "n")
-    )
+    page = paginate(request, units)
+    page_ids = [unit.pk for unit in page.object_list]
+
+    def counts(queryset: Any) -> dict[int, int]:
+        return dict(
+            queryset.filter(unit_id__in=page_ids)
+            .order_by()
+            .values_list("unit_id")
+            .annotate(n=Count("id"))
+            .values_list("unit_id", "n")
+        )
+
+    organisations = Organisation.objects.for_user(user)
+    contacts = Contact.objects.for_user(user).active()
+    groups = CommunicationGroup.objects.for_user(user)
+    org_counts = counts(organisations)
+    contact_counts = counts(contacts)
+    group_counts = counts(groups)
     unit_rows = [
         {
             "unit": unit,
-            "staff": unit.n_staff,
+            "staff": unit.n_staff,  # type: ignore[attr-defined]
             "organisations": org_counts.get(unit.pk, 0),
             "contacts": contact_counts.get(unit.pk, 0),
+            "groups": group_counts.get(unit.pk, 0),
         }
-        for unit in units[:60]
+        for unit in page.object_list
     ]
-    recent = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
-    if not request.user.has_perm("core.view_auditlog"):
-        recent = recent.filter(actor=request.user)
+    own = get_profile(user)
+    own_unit: dict[str, Any] | None = None
+    on_page = [row for row in unit_rows if own is not None and row["unit"].pk == own.unit_id]
+    if own is not None and on_page:
+        own_unit = {**on_page[0], "local_now": own.unit.localtime()}
+    elif own is not None:
+        own_unit = {
+            "unit": own.unit,
+            "staff": StaffProfile.objects.filter(unit_id=own.unit_id, user__is_active=True).count(),
+            "organisations": Organisation.objects.filter(unit_id=own.unit_id).count(),
+            "contacts": Contact.objects.filter(unit_id=own.unit_id).active().count(),
+            "groups": CommunicationGroup.objects.filter(unit_id=own.unit_id).count(),
+            "local_now": own.unit.localtime(),
+        }
+    recent = list(entries_for_user(user).order_by("-timestamp", "-pk")[:10])
     return render(
         request,
         "core/dashboard.html",
         {
             "unit_rows": unit_rows,
+            "page_obj": page,
+            "own_unit": own_unit,
             "totals": {
-                "units": units.count(),
-                "organisations": sum(org_counts.values()),
-                "contacts": sum(contact_counts.values()),
+                "units": page.paginator.count,
+                "staff": StaffProfile.objects.for_user(user).filter(user__is_active=True).count(),
+                "organisations": organisations.count(),
+                "contacts": contacts.count(),
+                "groups": groups.count(),
             },
-            "recent": recent[:10],
+            "recent": recent,
         },
     )
 

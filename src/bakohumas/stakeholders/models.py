@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +15,7 @@ from bakohumas.core.scoping import ScopedQuerySet
 
 
 class Category(models.TextChoices):
-    """The twelve stakeholder categories of juknis BAB II D (a–l)."""
+    """The twelve stakeholder categories of juknis BAB II D (a to l)."""
 
     POLICE = "police", _("Regional police (Kepolisian)")
     BAWASLU = "bawaslu", _("Election supervisory body (Bawaslu)")
@@ -81,7 +82,9 @@ class Organisation(models.Model):
     """A stakeholder organisation, owned by the work unit of its tier."""
 
     unit = models.ForeignKey(
-        WorkUnit, verbose_name=_("owning work unit"), on_delete=models.PROTECT,
+        WorkUnit,
+        verbose_name=_("owning work unit"),
+        on_delete=models.PROTECT,
         related_name="organisations",
     )
     name = models.CharField(_("name"), max_length=255)
@@ -97,8 +100,9 @@ class Organisation(models.Model):
     youtube = models.CharField(_("YouTube"), max_length=200, blank=True)
     tiktok = models.CharField(_("TikTok"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True,
-                                  related_name="organisations")
+    tags = models.ManyToManyField(
+        Tag, verbose_name=_("tags"), blank=True, related_name="organisations"
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -114,6 +118,14 @@ class Organisation(models.Model):
             models.Index(fields=["unit", "category"]),
             models.Index(fields=["category", "name"]),
             models.Index(fields=["name"]),
+            models.Index(fields=["is_active", "name"], name="stk_org_active_name"),
+            models.Index(fields=["city", "name"], name="stk_org_city_name"),
+            models.Index(fields=["-updated_at", "-id"], name="stk_org_updated"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), F("unit"), name="unique_organisation_name_per_unit"
+            )
         ]
 
     def __str__(self) -> str:
@@ -136,12 +148,18 @@ class Contact(models.Model):
     """
 
     unit = models.ForeignKey(
-        WorkUnit, verbose_name=_("owning work unit"), on_delete=models.PROTECT,
+        WorkUnit,
+        verbose_name=_("owning work unit"),
+        on_delete=models.PROTECT,
         related_name="contacts",
     )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="contacts",
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
     )
     name = models.CharField(_("name"), max_length=200)
     position = models.CharField(_("position"), max_length=200, blank=True)
@@ -152,12 +170,15 @@ class Contact(models.Model):
         _("preferred channel"), max_length=16, choices=Channel.choices, blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
-    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True,
-                                  related_name="contacts")
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="contacts")
     is_active = models.BooleanField(_("active"), default=True)
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("merged into"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="merged_from",
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -175,6 +196,10 @@ class Contact(models.Model):
             models.Index(fields=["whatsapp"]),
             models.Index(fields=["email"]),
             models.Index(fields=["name"]),
+            models.Index(fields=["is_active", "name"], name="stk_contact_active_name"),
+            models.Index(fields=["preferred_channel", "name"], name="stk_contact_pref_name"),
+            models.Index(Lower("email"), name="stk_contact_lower_email"),
+            models.Index(fields=["-updated_at", "-id"], name="stk_contact_updated"),
         ]
 
     def __str__(self) -> str:
@@ -197,7 +222,10 @@ class ContactConsent(models.Model):
     given_at = models.DateTimeField(_("given at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -238,11 +266,17 @@ class Engagement(models.Model):
     """One entry of an organisation's engagement log."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
         related_name="engagements",
     )
     contact = models.ForeignKey(
-        Contact, verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL,
+        Contact,
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="engagements",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=EngagementKind.choices)
@@ -251,8 +285,12 @@ class Engagement(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     attachment = models.FileField(_("attachment"), upload_to="engagements/%Y/%m/", blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -290,7 +328,9 @@ class CommunicationGroup(models.Model):
     """A communication group (juknis BAB II B.2): WhatsApp, Telegram, email list …"""
 
     unit = models.ForeignKey(
-        WorkUnit, verbose_name=_("administering unit"), on_delete=models.PROTECT,
+        WorkUnit,
+        verbose_name=_("administering unit"),
+        on_delete=models.PROTECT,
         related_name="communication_groups",
     )
     name = models.CharField(_("name"), max_length=200)
@@ -311,6 +351,10 @@ class CommunicationGroup(models.Model):
         verbose_name_plural = _("communication groups")
         constraints = [
             models.UniqueConstraint(fields=["unit", "name"], name="unique_group_name_per_unit")
+        ]
+        indexes = [
+            models.Index(fields=["platform", "name"], name="stk_group_platform_name"),
+            models.Index(fields=["audience", "name"], name="stk_group_audience_name"),
         ]
 
     def __str__(self) -> str:
@@ -333,15 +377,22 @@ class GroupMembership(models.Model):
         CommunicationGroup, on_delete=models.CASCADE, related_name="memberships"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="group_memberships",
     )
     contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.CASCADE,
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="group_memberships",
     )
-    role = models.CharField(_("role"), max_length=16, choices=MemberRole.choices,
-                            default=MemberRole.MEMBER)
+    role = models.CharField(
+        _("role"), max_length=16, choices=MemberRole.choices, default=MemberRole.MEMBER
+    )
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
 
     objects = GroupMembershipQuerySet.as_manager()
@@ -351,13 +402,14 @@ class GroupMembership(models.Model):
         verbose_name_plural = _("group memberships")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(user__isnull=False, contact__isnull=True)
-                           | Q(user__isnull=True, contact__isnull=False)),
+                condition=(
+                    Q(user__isnull=False, contact__isnull=True)
+                    | Q(user__isnull=True, contact__isnull=False)
+                ),
                 name="membership_is_user_xor_contact",
             ),
             models.UniqueConstraint(fields=["group", "user"], name="unique_user_per_group"),
-            models.UniqueConstraint(fields=["group", "contact"],
-                                    name="unique_contact_per_group"),
+            models.UniqueConstraint(fields=["group", "contact"], name="unique_contact_per_group"),
         ]
 
     def __str__(self) -> str:

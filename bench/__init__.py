@@ -1,0 +1,1 @@
+"""Benchmarks and data generators of Bakohumas (``make bench``); see README.md."""

@@ -1,0 +1,812 @@
+"""The national-scale benchmark (``make bench``).
+
+For each database (SQLite, PostgreSQL) it migrates a throwaway database, fills it with the
+national data set (``bakohumas generate_dataset --scale national``; cached between runs),
+starts a real WSGI server (waitress, DEBUG=0, static files by WhiteNoise) on a free
+loopback port and measures latency percentiles and throughput of the stakeholder lists,
+their searches and the contacts API at 1 and 10 concurrent keep-alive clients, next to
+the framework floor (a bare view on the same server) and the raw-SQL floor (the page's
+own statements run directly on the database cursor). Results go to
+``bench/results/latest.md`` and a timestamped copy.
+
+    .venv/bin/python bench/run.py                      # both databases, national scale
+    .venv/bin/python bench/run.py --db sqlite          # one database
+    .venv/bin/python bench/run.py --scale small --duration 2   # a quick smoke run
+
+Caches: the SQLite file lives in ``var/bench/sqlite-<key>/``, the PostgreSQL data set in a
+template database ``bakohumas_bench_tpl_<key>`` copied into ``bakohumas_bench`` for each
+run (and dropped after it). ``<key>`` hashes the generator, every migration, the scale
+and the seed, so a changed schema or generator regenerates. ``--no-cache`` removes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from hashlib import sha256
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.scenarios import PASSWORD, SCENARIOS, USERS, Scenario  # noqa: E402
+
+VAR = ROOT / "var" / "bench"
+RESULTS = ROOT / "bench" / "results"
+LOGS = VAR / "logs"
+PYTHON = sys.executable
+PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+PG_DB = "bakohumas_bench"
+PG_TEMPLATE_PREFIX = "bakohumas_bench_tpl_"
+SERVER_THREADS = 4
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- environment and subprocesses ----------------------------------------------------
+
+
+def base_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BAKOHUMAS_VAR_DIR"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings_bench",
+        PYTHONPATH=os.pathsep.join(p for p in [str(ROOT), env.get("PYTHONPATH", "")] if p),
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        SECURE_HSTS_SECONDS="0",
+        LOG_LEVEL="WARNING",
+        STATIC_ROOT=str(VAR / "static"),
+        MEDIA_ROOT=str(VAR / "media"),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def run_logged(cmd: list[str], env: dict[str, str], logfile: Path, echo: bool = False) -> float:
+    """Run ``cmd``; output to ``logfile`` (and the console with ``echo``). Returns seconds."""
+    started = time.monotonic()
+    with logfile.open("a") as fh:
+        fh.write(f"\n$ {' '.join(cmd)}\n")
+        fh.flush()
+        proc = subprocess.Popen(
+            cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            fh.write(line)
+            if echo:
+                print("    " + line.rstrip(), flush=True)
+        rc = proc.wait()
+    if rc != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])} … failed (exit {rc}); see {logfile}")
+    return time.monotonic() - started
+
+
+def manage(env: dict[str, str], logfile: Path, *args: str, echo: bool = False) -> float:
+    return run_logged([PYTHON, "-m", "bakohumas", *args], env, logfile, echo=echo)
+
+
+def dataset_key(scale: str, seed: int) -> str:
+    digest = sha256(f"{scale}:{seed}".encode())
+    src = ROOT / "src" / "bakohumas"
+    files = [src / "core" / "management" / "commands" / "generate_dataset.py"]
+    files += sorted(src.glob("*/migrations/*.py"))
+    for path in files:
+        digest.update(str(path.relative_to(src)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# --- databases -------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    name: str
+    env: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    generation_seconds: float | None = None
+    setup_seconds: float = 0.0
+
+    def setup(self, args: argparse.Namespace, key: str) -> None:
+        raise NotImplementedError
+
+    def cleanup(self, args: argparse.Namespace) -> None:
+        pass
+
+
+class SQLiteTarget(Target):
+    def setup(self, args: argparse.Namespace, key: str) -> None:
+        started = time.monotonic()
+        directory = VAR / f"sqlite-{args.scale}-{key}"
+        for old in VAR.glob("sqlite-*"):
+            if old != directory and old.is_dir():
+                shutil.rmtree(old)
+        self.env["BAKOHUMAS_VAR_DIR"] = str(directory)
+        logfile = LOGS / "sqlite-setup.log"
+        complete = directory / "COMPLETE"
+        if complete.exists() and not args.no_cache:
+            log(f"sqlite: cached data set in {directory.relative_to(ROOT)}")
+            self.notes.append("data set from cache")
+            manage(self.env, logfile, "migrate", "--no-input", "-v", "0")
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
+            directory.mkdir(parents=True)
+            log("sqlite: migrate")
+            manage(self.env, logfile, "migrate", "--no-input", "-v", "0")
+            log(f"sqlite: generate_dataset --scale {args.scale}")
+            self.generation_seconds = manage(
+                self.env,
+                logfile,
+                "generate_dataset",
+                "--scale",
+                args.scale,
+                "--seed",
+                str(args.seed),
+                echo=True,
+            )
+            complete.write_text(datetime.now(UTC).isoformat())
+        self.setup_seconds = time.monotonic() - started
+
+    def cleanup(self, args: argparse.Namespace) -> None:
+        if args.no_cache:
+            shutil.rmtree(Path(self.env["BAKOHUMAS_VAR_DIR"]), ignore_errors=True)
+
+
+def pg_connect(dbname: str = "postgres") -> Any:
+    import psycopg
+
+    return psycopg.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=dbname, autocommit=True, connect_timeout=5
+    )
+
+
+def pg_databases() -> set[str]:
+    with pg_connect() as conn:
+        return {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
+
+
+def pg_execute(sql: str) -> None:
+    with pg_connect() as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+class PostgresTarget(Target):
+    def setup(self, args: argparse.Namespace, key: str) -> None:
+        started = time.monotonic()
+        template = f"{PG_TEMPLATE_PREFIX}{args.scale}_{key}"
+        existing = pg_databases()
+        for name in existing:
+            if name.startswith(PG_TEMPLATE_PREFIX) and (name != template or args.no_cache):
+                log(f"postgresql: dropping stale cache {name}")
+                pg_execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        pg_execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+        self.env["DATABASE_URL"] = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{PG_DB}"
+        logfile = LOGS / "postgres-setup.log"
+        if template in existing and not args.no_cache:
+            log(f"postgresql: {PG_DB} from cached template {template}")
+            self.notes.append("data set from cache (template database)")
+            pg_execute(f'CREATE DATABASE "{PG_DB}" TEMPLATE "{template}"')
+            manage(self.env, logfile, "migrate", "--no-input", "-v", "0")
+        else:
+            pg_execute(f'CREATE DATABASE "{PG_DB}"')
+            log("postgresql: migrate")
+            manage(self.env, logfile, "migrate", "--no-input", "-v", "0")
+            log(f"postgresql: generate_dataset --scale {args.scale}")
+            self.generation_seconds = manage(
+                self.env,
+                logfile,
+                "generate_dataset",
+                "--scale",
+                args.scale,
+                "--seed",
+                str(args.seed),
+                echo=True,
+            )
+            if not args.no_cache:
+                log(f"postgresql: caching the data set as {template}")
+                pg_execute(f'CREATE DATABASE "{template}" TEMPLATE "{PG_DB}"')
+        self.setup_seconds = time.monotonic() - started
+
+    def cleanup(self, args: argparse.Namespace) -> None:
+        if args.keep:
+            log(f"postgresql: keeping {PG_DB} (--keep)")
+            return
+        try:
+            pg_execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+            log(f"postgresql: dropped {PG_DB}")
+        except Exception as exc:
+            log(f"postgresql: could not drop {PG_DB}: {exc}")
+
+
+# --- the server --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    def __init__(self, env: dict[str, str], logfile: Path):
+        self.port = free_port()
+        self.logfile = logfile.open("w")
+        self.proc = subprocess.Popen(
+            [PYTHON, str(ROOT / "bench" / "serve.py"), str(self.port), str(SERVER_THREADS)],
+            env=env,
+            cwd=ROOT,
+            stdout=self.logfile,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"the server exited (code {self.proc.returncode}); see {logfile}"
+                )
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", "/healthz")
+                conn.getresponse().read()
+                conn.close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("the server did not start within 60 s")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logfile.close()
+
+
+def login(port: int, username: str, password: str) -> str:
+    """Log in through the real login form; returns the Cookie header for the session."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", "/login/")
+    response = conn.getresponse()
+    body = response.read().decode("utf-8", "replace")
+    cookies = SimpleCookie()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        cookies.load(header)
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    if response.status != 200 or not match or "csrftoken" not in cookies:
+        raise RuntimeError(f"login page answered {response.status} without a CSRF token")
+    form = urlencode(
+        {
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": match.group(1),
+            "next": "/app/",
+        }
+    )
+    conn.request(
+        "POST",
+        "/login/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookies['csrftoken'].value}",
+        },
+    )
+    response = conn.getresponse()
+    response.read()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        cookies.load(header)
+    conn.close()
+    if response.status != 302 or "sessionid" not in cookies:
+        raise RuntimeError(f"log-in of {username} failed (HTTP {response.status})")
+    return "; ".join(f"{k}={cookies[k].value}" for k in ("csrftoken", "sessionid"))
+
+
+# --- load ---------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def fetch(conn: http.client.HTTPConnection, path: str, headers: dict[str, str]) -> tuple[int, int]:
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    body = response.read()
+    return response.status, len(body)
+
+
+def probe(port: int, path: str, headers: dict[str, str]) -> tuple[int, int]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        return fetch(conn, path, headers)
+    finally:
+        conn.close()
+
+
+def load(
+    port: int,
+    paths: list[str],
+    headers: dict[str, str],
+    clients: int,
+    duration: float,
+    max_requests: int,
+    min_requests: int,
+) -> dict[str, Any]:
+    """``clients`` threads, each with one keep-alive connection, request ``paths`` in turn
+    until ``duration`` has passed (and at least ``min_requests`` were made) or
+    ``max_requests`` were made."""
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    errors: list[str] = []
+    lock = threading.Lock()
+    issued = 0
+    barrier = threading.Barrier(clients + 1)
+    started = 0.0
+
+    def worker(index: int) -> None:
+        nonlocal issued
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        n = index
+        barrier.wait()
+        hard_stop = started + duration * 2.5
+        while True:
+            now = time.monotonic()
+            with lock:
+                if (
+                    issued >= max_requests
+                    or (now >= started + duration and issued >= min_requests)
+                    or now >= hard_stop
+                ):
+                    break
+                issued += 1
+            path = paths[n % len(paths)]
+            n += 1
+            t0 = time.perf_counter()
+            try:
+                status, _size = fetch(conn, path, headers)
+            except (OSError, http.client.HTTPException) as exc:
+                with lock:
+                    errors.append(exc.__class__.__name__)
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                continue
+            elapsed = (time.perf_counter() - t0) * 1000
+            with lock:
+                statuses[status] += 1
+                if status == 200:
+                    latencies.append(elapsed)
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    started = time.monotonic()
+    barrier.wait()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - started
+    ok = len(latencies)
+    return {
+        "clients": clients,
+        "requests": sum(statuses.values()) + len(errors),
+        "ok": ok,
+        "non_200": {str(k): v for k, v in statuses.items() if k != 200},
+        "errors": len(errors),
+        "p50_ms": round(percentile(latencies, 50), 1) if ok else None,
+        "p95_ms": round(percentile(latencies, 95), 1) if ok else None,
+        "max_ms": round(max(latencies), 1) if ok else None,
+        "rps": round(ok / wall, 1) if wall > 0 else None,
+        "seconds": round(wall, 1),
+    }
+
+
+def bench_target(
+    target: Target, args: argparse.Namespace, scenarios: list[Scenario]
+) -> dict[str, Any]:
+    """Prepare, serve and measure one database. Never raises: failures are reported."""
+    result: dict[str, Any] = {"db": target.name, "scenarios": {}, "errors": []}
+    prep_file = VAR / f"prepare-{target.name}.json"
+    prep_file.unlink(missing_ok=True)
+    log(f"{target.name}: raw-SQL floor and API token (prepare.py)")
+    env = dict(target.env)
+    if args.skip_sql:
+        env["BENCH_SKIP_SQL"] = "1"
+    run_logged(
+        [PYTHON, str(ROOT / "bench" / "prepare.py"), str(prep_file)],
+        env,
+        LOGS / f"{target.name}-prepare.log",
+    )
+    prep = json.loads(prep_file.read_text())
+    result["prepare"] = {k: v for k, v in prep.items() if k != "token"}
+    result["errors"].extend(prep.get("errors", []))
+    log(f"{target.name}: starting waitress ({SERVER_THREADS} threads)")
+    server = Server(target.env, LOGS / f"{target.name}-server.log")
+    try:
+        cookies: dict[str, str] = {}
+        for key, username in USERS.items():
+            try:
+                cookies[key] = login(server.port, username, PASSWORD)
+            except Exception as exc:
+                result["errors"].append(f"log-in as {username}: {exc}")
+        for scenario in scenarios:
+            entry: dict[str, Any] = {"title": scenario.title, "runs": []}
+            result["scenarios"][scenario.key] = entry
+            headers = {"Accept": "text/html,application/json"}
+            if scenario.auth == "token":
+                if not prep.get("token"):
+                    entry["missing"] = "no API token"
+                    continue
+                headers["Authorization"] = f"Bearer {prep['token']}"
+            else:
+                if scenario.user not in cookies:
+                    entry["missing"] = "log-in failed"
+                    continue
+                headers["Cookie"] = cookies[scenario.user]
+            statuses = {path: probe(server.port, path, headers) for path in scenario.paths}
+            bad = {p: s for p, (s, _n) in statuses.items() if s != 200}
+            if bad:
+                entry["missing"] = ", ".join(f"HTTP {s} {p}" for p, s in bad.items())
+                log(f"{target.name}: {scenario.key}: {entry['missing']}")
+                continue
+            entry["bytes"] = round(statistics.mean(n for _s, n in statuses.values()))
+            load(
+                server.port,
+                scenario.paths,
+                headers,
+                1,
+                args.warmup,
+                10_000,
+                len(scenario.paths) * 2,
+            )
+            for clients in args.clients:
+                run = load(
+                    server.port,
+                    scenario.paths,
+                    headers,
+                    clients,
+                    args.duration,
+                    max_requests=args.max_requests * max(1, clients // 2),
+                    min_requests=args.min_requests,
+                )
+                entry["runs"].append(run)
+                log(
+                    f"{target.name}: {scenario.key:30} c={clients:<3} n={run['ok']:<5} "
+                    f"p50={run['p50_ms']} ms p95={run['p95_ms']} ms {run['rps']} req/s"
+                    + (
+                        f" errors={run['errors']} non-200={run['non_200']}"
+                        if run["errors"] or run["non_200"]
+                        else ""
+                    )
+                )
+    finally:
+        server.stop()
+    return result
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def versions() -> dict[str, str]:
+    info = {"Python": platform.python_version()}
+    try:
+        from importlib.metadata import version
+
+        for dist in ("Django", "waitress", "psycopg", "whitenoise", "django-ninja"):
+            try:
+                info[dist] = version(dist)
+            except Exception:
+                info[dist] = "?"
+    except ImportError:
+        pass
+    return info
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
+def memory_gb() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
+    except OSError:
+        pass
+    return "?"
+
+
+def git_revision() -> str:
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        return rev + (" (with uncommitted changes)" if dirty else "")
+    except Exception:
+        return "?"
+
+
+def fmt(value: Any, suffix: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.1f}{suffix}"
+    return f"{value}{suffix}"
+
+
+def render(report: dict[str, Any]) -> str:
+    lines = [
+        "# Bakohumas benchmark",
+        "",
+        f"Run {report['started']} (UTC), {report['total_seconds']:.0f} s in all; "
+        f"scale `{report['scale']}`, seed {report['seed']}; "
+        f"{report['duration']:.0f} s per run (at least {report['min_requests']} requests), "
+        f"warm-up {report['warmup']:.0f} s.",
+        "",
+        "## Environment",
+        "",
+        f"- machine: {report['cpu_count']} CPU ({report['cpu_model']}), {report['memory']} RAM, "
+        f"{report['os']}; load average at start {report['load_start']}, "
+        f"at end {report['load_end']}",
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()),
+        f"- code: git {report['git']}",
+        f"- server: waitress, {SERVER_THREADS} threads, one process, DEBUG=0, static files "
+        "by WhiteNoise; clients: Python threads with keep-alive `http.client` connections "
+        "on the same machine (they share the CPUs with the server and the database)",
+        "",
+    ]
+    for db in report["databases"]:
+        prep = db.get("prepare", {})
+        counts = prep.get("counts", {})
+        gen = db.get("generation_seconds")
+        lines.append(
+            f"- **{db['db']}** ({prep.get('db_version', '?')}): "
+            + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+            + "; set-up "
+            + (f"{db.get('setup_seconds', 0):.0f} s" if "setup_seconds" in db else "?")
+            + (f" (generation {gen:.0f} s)" if gen else " (data set from cache)")
+        )
+        for error in db.get("errors", []):
+            lines.append(f"  - problem: {error}")
+    lines += [
+        "",
+        "## Results",
+        "",
+        f"p50/p95 in milliseconds; target for lists and searches: p95 < "
+        f"{report['target_ms']:.0f} ms (✓/✗). *x floor* is the page's p95 divided by the "
+        "framework floor's p95 at the same concurrency on the same database. *SQL* is the "
+        "raw-SQL floor: the page's own statements run directly on the database cursor, "
+        "one client (median).",
+        "",
+        "| scenario | db | clients | requests | p50 ms | p95 ms | req/s | x floor "
+        "| SQL ms (queries) | target |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|:---:|",
+    ]
+    for db in report["databases"]:
+        floors = {
+            run["clients"]: run["p95_ms"]
+            for run in db["scenarios"].get("floor", {}).get("runs", [])
+        }
+        for key, entry in db["scenarios"].items():
+            scenario = next(s for s in SCENARIOS if s.key == key)
+            sql = db.get("prepare", {}).get("sql_floor", {}).get(key, {})
+            sql_text = (
+                f"{sql['sql_p50_ms']:.1f} ({sql['queries']:g})" if "sql_p50_ms" in sql else "—"
+            )
+            if entry.get("missing"):
+                lines.append(
+                    f"| {entry['title']} | {db['db']} | — | — | — | — | — | — | — | "
+                    f"missing: {entry['missing']} |"
+                )
+                continue
+            for run in entry["runs"]:
+                floor = floors.get(run["clients"])
+                ratio = (
+                    f"{run['p95_ms'] / floor:.1f}"
+                    if floor and run["p95_ms"] is not None and not scenario.floor
+                    else "—"
+                )
+                if scenario.target_ms is None or run["p95_ms"] is None:
+                    mark = ""
+                else:
+                    mark = "✓" if run["p95_ms"] < scenario.target_ms else "✗"
+                problems = ""
+                if run["errors"] or run["non_200"]:
+                    problems = f" ({run['errors']} errors, non-200: {run['non_200']})"
+                lines.append(
+                    f"| {entry['title']} | {db['db']} | {run['clients']} | {run['ok']}{problems} | "
+                    f"{fmt(run['p50_ms'])} | {fmt(run['p95_ms'])} | {fmt(run['rps'])} | {ratio} | "
+                    f"{sql_text if run['clients'] == report['clients'][0] else ''} | {mark} |"
+                )
+    lines += ["", "## Search terms and slowest statements", ""]
+    lines.append(
+        "Searches cycle through these terms: "
+        + "; ".join(
+            f"{s.title}: " + ", ".join(f"`{p.split('?', 1)[1]}`" for p in s.paths)
+            for s in SCENARIOS
+            if "?" in s.paths[0] and s.user == "national"
+        )
+    )
+    lines.append("")
+    for db in report["databases"]:
+        for key, sql in db.get("prepare", {}).get("sql_floor", {}).items():
+            if "slowest_sql" in sql:
+                lines.append(
+                    f"- {db['db']} · {key}: slowest statement {sql['slowest_ms']:.1f} ms: "
+                    f"`{sql['slowest_sql'][:500]}`"
+                )
+            elif sql.get("error"):
+                lines.append(f"- {db['db']} · {key}: SQL floor not measured: {sql['error']}")
+    lines += [
+        "",
+        "Raw data: `bench/results/latest.json`. Logs of the run: `var/bench/logs/`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--db",
+        default="sqlite,postgresql",
+        help="comma-separated: sqlite, postgresql (default both)",
+    )
+    parser.add_argument("--scale", default="national", choices=["national", "small"])
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--clients", default="1,10", help="concurrency levels (default 1,10)")
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds per run")
+    parser.add_argument("--warmup", type=float, default=1.5, help="warm-up seconds per scenario")
+    parser.add_argument(
+        "--max-requests",
+        type=int,
+        default=300,
+        help="cap per run at 1 client (scaled up for more clients)",
+    )
+    parser.add_argument(
+        "--min-requests",
+        type=int,
+        default=20,
+        help="each run goes on past --duration (up to 2.5 times) until it has this many",
+    )
+    parser.add_argument("--only", default="", help="comma-separated scenario keys")
+    parser.add_argument("--skip-sql", action="store_true", help="skip the raw-SQL floor")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="regenerate the data sets and delete them afterwards",
+    )
+    parser.add_argument("--keep", action="store_true", help=f"keep the {PG_DB} database")
+    parser.add_argument("--no-write", action="store_true", help="do not write bench/results/")
+    args = parser.parse_args()
+    args.clients = [int(c) for c in args.clients.split(",") if c.strip()]
+    wanted = {d.strip().lower() for d in args.db.split(",") if d.strip()}
+    wanted = {"postgresql" if d in {"pg", "postgres"} else d for d in wanted}
+    scenarios = [s for s in SCENARIOS if not args.only or s.key in args.only.split(",")]
+    if args.only and not any(s.floor for s in scenarios):
+        scenarios.insert(0, SCENARIOS[0])
+
+    total_started = time.monotonic()
+    started = datetime.now(UTC)
+    LOGS.mkdir(parents=True, exist_ok=True)
+    for old in LOGS.glob("*.log"):
+        old.unlink()
+    key = dataset_key(args.scale, args.seed)
+    report: dict[str, Any] = {
+        "started": started.strftime("%Y-%m-%d %H:%M"),
+        "scale": args.scale,
+        "seed": args.seed,
+        "duration": args.duration,
+        "warmup": args.warmup,
+        "min_requests": args.min_requests,
+        "clients": args.clients,
+        "target_ms": SCENARIOS[1].target_ms,
+        "cpu_count": os.cpu_count(),
+        "cpu_model": cpu_model(),
+        "memory": memory_gb(),
+        "os": platform.platform(terse=True),
+        "load_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "versions": versions(),
+        "git": git_revision(),
+        "databases": [],
+    }
+
+    log("collectstatic (DEBUG=0 serves the hashed files through WhiteNoise)")
+    static_env = base_env()
+    static_env["BAKOHUMAS_VAR_DIR"] = str(VAR)
+    manage(static_env, LOGS / "collectstatic.log", "collectstatic", "--no-input", "-v", "0")
+
+    targets: list[Target] = []
+    if "sqlite" in wanted:
+        targets.append(SQLiteTarget("sqlite", base_env()))
+    if "postgresql" in wanted:
+        targets.append(PostgresTarget("postgresql", base_env()))
+    for target in targets:
+        db_result: dict[str, Any] = {"db": target.name, "scenarios": {}, "errors": []}
+        try:
+            if target.name == "postgresql":
+                try:
+                    pg_databases()
+                except Exception as exc:
+                    raise RuntimeError(
+                        f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}: {exc}"
+                    ) from exc
+            target.setup(args, key)
+            db_result = bench_target(target, args, scenarios)
+        except Exception as exc:
+            log(f"{target.name}: FAILED: {exc}")
+            db_result["errors"].append(str(exc))
+        finally:
+            target.cleanup(args)
+        db_result["generation_seconds"] = target.generation_seconds
+        db_result["setup_seconds"] = target.setup_seconds
+        db_result["notes"] = target.notes
+        report["databases"].append(db_result)
+
+    report["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    report["total_seconds"] = time.monotonic() - total_started
+    text = render(report)
+    print()
+    print(text)
+    if not args.no_write:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        stamp = started.strftime("%Y%m%d-%H%M%S")
+        (RESULTS / "latest.md").write_text(text)
+        (RESULTS / f"{stamp}-{args.scale}.md").write_text(text)
+        (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, default=str))
+        log(f"written bench/results/latest.md and bench/results/{stamp}-{args.scale}.md")
+    log(f"total {report['total_seconds']:.0f} s")
+    return 0 if all(not db["errors"] for db in report["databases"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
