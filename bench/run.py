@@ -450,6 +450,7 @@ def bench_target(
         LOGS / f"{target.name}-prepare.log",
     )
     prep = json.loads(prep_file.read_text())
+    prep_file.unlink()  # it holds the API token
     result["prepare"] = {k: v for k, v in prep.items() if k != "token"}
     result["errors"].extend(prep.get("errors", []))
     log(f"{target.name}: starting waitress ({SERVER_THREADS} threads)")

@@ -8,12 +8,17 @@ from django.views.generic import RedirectView
 
 from bakohumas.api.api import api
 from bakohumas.core import views as core_views
+from bakohumas.core.forms import LoginForm
 from bakohumas.core.invite_views import InviteAcceptView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="core:dashboard", permanent=False)),
     path("healthz", core_views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, form_class=LoginForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invite/<uidb64>/<token>/", InviteAcceptView.as_view(), name="invite_accept"),
     path("i18n/", include("django.conf.urls.i18n")),

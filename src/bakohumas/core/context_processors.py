@@ -37,7 +37,16 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
                 url = reverse(name)
             except NoReverseMatch:
                 continue
-            nav.append({"url": url, "label": label, "active": request.path.startswith(url)
-                        and (url != "/app/" or request.path == "/app/")})
-    return {"current_profile": profile, "current_unit": profile.unit if profile else None,
-            "nav_items": nav}
+            nav.append(
+                {
+                    "url": url,
+                    "label": label,
+                    "active": request.path.startswith(url)
+                    and (url != "/app/" or request.path == "/app/"),
+                }
+            )
+    return {
+        "current_profile": profile,
+        "current_unit": profile.unit if profile else None,
+        "nav_items": nav,
+    }

@@ -56,9 +56,7 @@ def unit_name(region: Region) -> tuple[str, str]:
     if region.level == "province":
         if kind == UnitKind.KIP:
             return f"KIP {region.name}", kind
-        name = region.name.replace("Daerah Khusus Ibukota", "DKI").replace(
-            "Daerah Istimewa", "DI"
-        )
+        name = region.name.replace("Daerah Khusus Ibukota", "DKI").replace("Daerah Istimewa", "DI")
         return f"KPU Provinsi {name}", kind
     return f"{kind} {region.name}", kind
 

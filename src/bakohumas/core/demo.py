@@ -9,7 +9,7 @@ from bakohumas.core.data import KALTIM_CODE, load_work_units
 from bakohumas.core.models import Role, StaffCategory, StaffProfile, TeamPosition, WorkUnit
 from bakohumas.core.services import set_role
 
-DEMO_PASSWORD = "bakohumas-demo"  # noqa: S105  (demo only; printed by make run)
+DEMO_PASSWORD = "bakohumas-demo"
 
 # username, unit code, role, full name
 DEMO_USERS: list[tuple[str, str, str, str]] = [

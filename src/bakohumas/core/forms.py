@@ -7,6 +7,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -284,3 +285,7 @@ class MailboxFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("Subject or recipient")
+
+
+class LoginForm(BootstrapMixin, AuthenticationForm):
+    """The log-in form with the workspace's styling."""

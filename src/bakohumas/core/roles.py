@@ -37,9 +37,7 @@ def role_permissions() -> dict[str, set[str]]:
     stakeholder_models = [m for m in DOMAIN_MODELS if m.startswith(("stakeholders.", "imports."))]
     viewer = {p for m in DOMAIN_MODELS for p in _perms_for(m, [VIEW])}
     contributor = viewer | set(_perms_for("stakeholders.engagement", [ADD, CHANGE]))
-    editor = contributor | {
-        p for m in stakeholder_models for p in _perms_for(m, [ADD, CHANGE])
-    }
+    editor = contributor | {p for m in stakeholder_models for p in _perms_for(m, [ADD, CHANGE])}
     coordinator = editor | {p for m in stakeholder_models for p in _perms_for(m, [DELETE])}
     administrator = coordinator | {
         p for m in DOMAIN_MODELS for p in _perms_for(m, [ADD, CHANGE, DELETE])

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from bakohumas.core.demo import seed_demo_users
+from bakohumas.stakeholders.demo import seed_demo_stakeholders
 
 
 class Command(BaseCommand):
@@ -13,9 +14,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         created = seed_demo_users()
         self.stdout.write(f"Demo users: {created} created.")
-        try:
-            from bakohumas.stakeholders.demo import seed_demo_stakeholders
-        except ImportError:
-            return
         summary = seed_demo_stakeholders()
         self.stdout.write(f"Demo stakeholders: {summary}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 HEARTBEAT_SECONDS = 10.0
+logger = logging.getLogger(__name__)
 
 
 def beat(worker_id: str) -> None:
@@ -36,7 +38,7 @@ def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
             close_old_connections()
             beat(worker_id)
         except Exception:  # a missed beat is reported by /healthz, not fatal here
-            pass
+            logger.warning("Worker heartbeat failed", exc_info=True)
         finally:
             connection.close()
         stop.wait(HEARTBEAT_SECONDS)
