@@ -21,6 +21,7 @@ from bakohumas.core.models import (
     TeamPosition,
     WorkUnit,
 )
+from bakohumas.core.widgets import FastSelect
 from bakohumas.stakeholders.validation import normalise_phone
 
 
@@ -35,6 +36,8 @@ class BootstrapMixin:
                 css = "form-check-input"
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 css = "form-select"
+                if type(widget) is forms.Select:
+                    widget.__class__ = FastSelect  # same HTML, no template per <option>
             else:
                 css = "form-control"
             existing = widget.attrs.get("class", "")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bakohumas.core.models import WorkUnit
 from bakohumas.core.scoping import user_unit
+from bakohumas.core.widgets import FastSelect
 from bakohumas.imports.models import DuplicatePolicy, ImportKind
 from bakohumas.imports.parsing import SpreadsheetError, detect_format
 
@@ -66,7 +67,7 @@ class ImportUploadForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Into work unit"),
         queryset=WorkUnit.objects.none(),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=FastSelect(attrs={"class": "form-select"}),
         help_text=_("Organisations and contacts without an organisation belong to this unit."),
     )
     duplicate_policy = forms.ChoiceField(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bakohumas.core.models import WorkUnit
 from bakohumas.core.scoping import user_unit
+from bakohumas.core.widgets import FastSelect
 from bakohumas.stakeholders.models import (
     Audience,
     Category,
@@ -44,6 +45,8 @@ def _style(form: forms.BaseForm) -> None:
             css = "form-check-input"
         elif isinstance(widget, forms.Select | forms.SelectMultiple):
             css = "form-select"
+            if type(widget) is forms.Select:
+                widget.__class__ = FastSelect  # same HTML, no template per <option>
         else:
             css = "form-control"
         existing = widget.attrs.get("class", "")
