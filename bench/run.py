@@ -2,7 +2,8 @@
 
 For each database (SQLite, PostgreSQL) it migrates a throwaway database, fills it with the
 national data set (``bakohumas generate_dataset --scale national``; cached between runs),
-starts a real WSGI server (waitress, DEBUG=0, static files by WhiteNoise) on a free
+starts a real WSGI server (gunicorn, several processes, DEBUG=0, static files by
+WhiteNoise) on a free
 loopback port and measures latency percentiles and throughput of the stakeholder lists,
 their searches and the contacts API at 1 and 10 concurrent keep-alive clients, next to
 the framework floor (a bare view on the same server) and the raw-SQL floor (the page's
@@ -58,6 +59,8 @@ PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 PG_DB = "bakohumas_bench"
 PG_TEMPLATE_PREFIX = "bakohumas_bench_tpl_"
 SERVER_THREADS = 4
+# Web processes, as a production deployment runs several (one per core here).
+SERVER_PROCESSES = int(os.environ.get("BENCH_WEB_PROCESSES", "2"))
 
 
 def log(message: str) -> None:
@@ -257,7 +260,13 @@ class Server:
         self.port = free_port()
         self.logfile = logfile.open("w")
         self.proc = subprocess.Popen(
-            [PYTHON, str(ROOT / "bench" / "serve.py"), str(self.port), str(SERVER_THREADS)],
+            [
+                PYTHON,
+                str(ROOT / "bench" / "serve.py"),
+                str(self.port),
+                str(SERVER_THREADS),
+                str(SERVER_PROCESSES),
+            ],
             env=env,
             cwd=ROOT,
             stdout=self.logfile,
@@ -453,7 +462,10 @@ def bench_target(
     prep_file.unlink()  # it holds the API token
     result["prepare"] = {k: v for k, v in prep.items() if k != "token"}
     result["errors"].extend(prep.get("errors", []))
-    log(f"{target.name}: starting waitress ({SERVER_THREADS} threads)")
+    log(
+        f"{target.name}: starting gunicorn ({SERVER_PROCESSES} processes x "
+        f"{SERVER_THREADS} threads)"
+    )
     server = Server(target.env, LOGS / f"{target.name}-server.log")
     try:
         cookies: dict[str, str] = {}
@@ -525,7 +537,7 @@ def versions() -> dict[str, str]:
     try:
         from importlib.metadata import version
 
-        for dist in ("Django", "waitress", "psycopg", "whitenoise", "django-ninja"):
+        for dist in ("Django", "gunicorn", "psycopg", "whitenoise", "django-ninja"):
             try:
                 info[dist] = version(dist)
             except Exception:
@@ -600,7 +612,8 @@ def render(report: dict[str, Any]) -> str:
         f"at end {report['load_end']}",
         "- versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()),
         f"- code: git {report['git']}",
-        f"- server: waitress, {SERVER_THREADS} threads, one process, DEBUG=0, static files "
+        f"- server: gunicorn (gthread), {SERVER_PROCESSES} processes x {SERVER_THREADS} threads, "
+        "DEBUG=0, static files "
         "by WhiteNoise; clients: Python threads with keep-alive `http.client` connections "
         "on the same machine (they share the CPUs with the server and the database)",
         "",

@@ -54,3 +54,12 @@ def test_in_zone_filter_shows_the_units_wall_clock(units: dict) -> None:
     units["00"].time_zone = "Asia/Jakarta"
     assert template.render(Context({"when": moment, "unit": units["00"]})) == "08:30"
     assert template.render(Context({"when": moment, "unit": units["64.72"]})) == "09:30"
+
+
+@pytest.mark.django_db
+def test_planner_statistics_refresh() -> None:
+    from django.db import connection
+
+    from bakohumas.core.management.commands.worker import refresh_planner_statistics
+
+    assert refresh_planner_statistics() is (connection.vendor == "sqlite")

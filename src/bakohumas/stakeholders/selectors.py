@@ -7,7 +7,8 @@ scoping), so callers never see another unit's rows.
 Search is written to stay fast at national scale (50,000 organisations, 500,000
 contacts): no ``OR`` across joins; every word must be in one searchable expression of the
 row (``search_expression``: name and position for contacts; name, city and email for
-organisations), served by one trigram GIN index on PostgreSQL (migration 0003); numbers
+organisations), served by one trigram GIN index on PostgreSQL (migration 0003) and by an
+FTS5 trigram table on SQLite (migration 0005); numbers
 are searched as E.164 prefixes (pattern-ops B-tree) and text with "@" by the email column.
 PostgreSQL on SSD storage should run with ``random_page_cost`` about 1.1 so that the
 planner prefers these indexes to sequential scans.
@@ -18,7 +19,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db import connections
 from django.db.models import F, Func, Prefetch, Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
 from bakohumas.core.scoping import visible_unit_ids
@@ -130,11 +133,34 @@ ORGANISATION_SEARCH_FIELDS = ("name", "city", "email")
 CONTACT_SEARCH_FIELDS = ("name", "position")
 
 
+FTS_TABLES = {
+    "stakeholders_organisation": "stakeholders_organisation_fts",
+    "stakeholders_contact": "stakeholders_contact_fts",
+}
+TRIGRAM = 3  # the FTS5 trigram tokenizer matches words of at least three characters
+
+
 def _search_words(qs: QuerySet[Any], fields: tuple[str, ...], text: str) -> QuerySet[Any]:
-    """Rows whose searchable text contains every word of ``text`` (case-insensitive)."""
+    """Rows whose searchable text contains every word of ``text`` (case-insensitive).
+
+    PostgreSQL answers from the trigram GIN index of migration 0003; SQLite from the FTS5
+    trigram table of migration 0005 (words shorter than three characters, which trigrams
+    cannot index, are checked on the row). Both find the same rows.
+    """
     words = _words(text)
     if not words:
         return qs
+    fts_table = FTS_TABLES.get(qs.model._meta.db_table)
+    long_words = [w for w in words if len(w) >= TRIGRAM]
+    if connections[qs.db].vendor == "sqlite" and fts_table and long_words:
+        match = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+        qs = qs.filter(
+            # the table name comes from FTS_TABLES, the user text is a bound parameter
+            pk__in=RawSQL(f"SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH %s", [match]),  # noqa: S608, S611
+        )
+        words = [w for w in words if len(w) < TRIGRAM]
+        if not words:
+            return qs
     qs = qs.alias(search_text=search_expression(*fields))
     for word in words:
         qs = qs.filter(search_text__contains=word.upper())

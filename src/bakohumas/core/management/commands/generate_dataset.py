@@ -639,6 +639,11 @@ class Command(BaseCommand):
             orgs = gen.organisations(tag_ids)
             n_consents, n_links = gen.contacts(orgs, tag_ids)
             write("  committing …")
+        if connection.vendor == "sqlite":
+            # Planner statistics, which the worker refreshes on a live system (ANALYZE).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            write("  ANALYZE done")
         if connection.vendor == "postgresql":
             # What autovacuum does after a bulk load: visibility map and planner statistics.
             # (VACUUM cannot run inside a transaction, e.g. in a test: ANALYZE only there.)
