@@ -25,23 +25,29 @@ from bakohumas.core.widgets import FastSelect
 from bakohumas.stakeholders.validation import normalise_phone
 
 
+def style_widgets(form: forms.BaseForm) -> None:
+    """Give every widget of ``form`` the Bootstrap class ``includes/form.html`` expects."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+            if type(widget) is forms.Select:
+                widget.__class__ = FastSelect  # same HTML, no template per <option>
+        else:
+            css = "form-control"
+        existing = widget.attrs.get("class", "")
+        if css not in existing.split():
+            widget.attrs["class"] = f"{existing} {css}".strip()
+
+
 class BootstrapMixin:
-    """Gives every widget the Bootstrap class ``includes/form.html`` expects."""
+    """Styles every widget for Bootstrap (see :func:`style_widgets`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-                if type(widget) is forms.Select:
-                    widget.__class__ = FastSelect  # same HTML, no template per <option>
-            else:
-                css = "form-control"
-            existing = widget.attrs.get("class", "")
-            widget.attrs["class"] = f"{existing} {css}".strip()
+        style_widgets(self)  # type: ignore[arg-type]
 
 
 def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:

@@ -14,9 +14,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from bakohumas.core.forms import style_widgets
 from bakohumas.core.models import WorkUnit
 from bakohumas.core.scoping import user_unit
-from bakohumas.core.widgets import FastSelect
 from bakohumas.stakeholders.models import (
     Audience,
     Category,
@@ -39,19 +39,7 @@ PER_PAGE_CHOICES = (25, 50, 100)
 
 def _style(form: forms.BaseForm) -> None:
     """Give every widget its Bootstrap class."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            css = "form-select"
-            if type(widget) is forms.Select:
-                widget.__class__ = FastSelect  # same HTML, no template per <option>
-        else:
-            css = "form-control"
-        existing = widget.attrs.get("class", "")
-        if css not in existing.split():
-            widget.attrs["class"] = f"{existing} {css}".strip()
+    style_widgets(form)
 
 
 def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:

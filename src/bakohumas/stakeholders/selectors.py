@@ -188,6 +188,16 @@ def phone_search_prefix(q: str) -> str | None:
     return "+62" + digits
 
 
+def _prefix_range(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix``, as a range (``>= '+62812'`` and ``< '+62813'``).
+
+    Unlike ``LIKE 'x%'`` (case-insensitive on SQLite, so no index), a range is answered by
+    the plain B-tree index of the column on every database.
+    """
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
 def _order(
     qs: QuerySet[Any],
     sort: str,
@@ -303,7 +313,7 @@ def contact_list(
     if text:
         prefix = phone_search_prefix(text)
         if prefix is not None:
-            qs = qs.filter(Q(phone__startswith=prefix) | Q(whatsapp__startswith=prefix))
+            qs = qs.filter(_prefix_range("phone", prefix) | _prefix_range("whatsapp", prefix))
         elif "@" in text:
             qs = qs.filter(email__icontains=text)
         else:

@@ -270,31 +270,58 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _confirm_delete(
+    request: HttpRequest,
+    obj: Organisation | Contact,
+    *,
+    kind: Any,
+    delete: Any,
+    has_history: Any,
+    list_url: str,
+    detail_url: str,
+    deleted_message: Any,
+    deactivated_message: Any,
+) -> HttpResponse:
+    """The confirm page (GET) and the delete (POST) of an organisation or a contact.
+
+    The service deletes a record without history and deactivates one with history.
+    """
+    if request.method == "POST":
+        name = obj.name
+        if delete(obj, by=request.user):
+            messages.success(request, deleted_message % {"name": name})
+            return redirect(list_url)
+        messages.success(request, deactivated_message % {"name": name})
+        return redirect(detail_url, pk=obj.pk)
+    return render(
+        request,
+        "stakeholders/confirm_delete.html",
+        {
+            "object": obj,
+            "kind": kind,
+            "has_history": has_history(obj),
+            "cancel_url": reverse(detail_url, args=[obj.pk]),
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request.user, "stakeholders.delete_organisation")
     org = get_scoped_or_404(Organisation.objects.select_related("unit"), request.user, pk=pk)
-    if request.method == "POST":
-        name = org.name
-        if services.delete_organisation(org, by=request.user):
-            messages.success(request, _("Organisation “%(name)s” deleted.") % {"name": name})
-            return redirect("stakeholders:organisation_list")
-        messages.success(
-            request,
-            _("Organisation “%(name)s” has history, so it was deactivated instead of deleted.")
-            % {"name": name},
-        )
-        return redirect("stakeholders:organisation_detail", pk=org.pk)
-    return render(
+    return _confirm_delete(
         request,
-        "stakeholders/confirm_delete.html",
-        {
-            "object": org,
-            "kind": _("organisation"),
-            "has_history": services.organisation_has_history(org),
-            "cancel_url": reverse("stakeholders:organisation_detail", args=[org.pk]),
-        },
+        org,
+        kind=_("organisation"),
+        delete=services.delete_organisation,
+        has_history=services.organisation_has_history,
+        list_url="stakeholders:organisation_list",
+        detail_url="stakeholders:organisation_detail",
+        deleted_message=_("Organisation “%(name)s” deleted."),
+        deactivated_message=_(
+            "Organisation “%(name)s” has history, so it was deactivated instead of deleted."
+        ),
     )
 
 
@@ -550,26 +577,18 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request.user, "stakeholders.delete_contact")
     contact = get_scoped_or_404(Contact.objects.select_related("unit"), request.user, pk=pk)
-    if request.method == "POST":
-        name = contact.name
-        if services.delete_contact(contact, by=request.user):
-            messages.success(request, _("Contact “%(name)s” deleted.") % {"name": name})
-            return redirect("stakeholders:contact_list")
-        messages.success(
-            request,
-            _("Contact “%(name)s” has history, so it was deactivated instead of deleted.")
-            % {"name": name},
-        )
-        return redirect("stakeholders:contact_detail", pk=contact.pk)
-    return render(
+    return _confirm_delete(
         request,
-        "stakeholders/confirm_delete.html",
-        {
-            "object": contact,
-            "kind": _("contact"),
-            "has_history": services.contact_has_history(contact),
-            "cancel_url": reverse("stakeholders:contact_detail", args=[contact.pk]),
-        },
+        contact,
+        kind=_("contact"),
+        delete=services.delete_contact,
+        has_history=services.contact_has_history,
+        list_url="stakeholders:contact_list",
+        detail_url="stakeholders:contact_detail",
+        deleted_message=_("Contact “%(name)s” deleted."),
+        deactivated_message=_(
+            "Contact “%(name)s” has history, so it was deactivated instead of deleted."
+        ),
     )
 
 
