@@ -45,3 +45,11 @@ def sort_link(context: dict[str, Any], key: str, label: Any) -> str:
     return format_html(
         '<a href="?{}" class="link-body-emphasis">{}{}</a>', query.urlencode(), label, arrow
     )
+
+
+@register.filter
+def audit_action(entry: Any) -> Any:
+    """The translated name of an audit entry's action (django-auditlog ships no Indonesian)."""
+    from bakohumas.core.audit import ACTION_LABELS
+
+    return ACTION_LABELS.get(entry.action, entry.get_action_display())
