@@ -57,6 +57,52 @@ def normalise_word(value: object) -> str:
 _TAGS_HELP = _("Several tags separated by commas.")
 _YES_NO_HELP = _("“ya” when the contact agreed to be contacted through this channel.")
 
+PHONE_ALIASES = (
+    "telepon",
+    "telp",
+    "no_telepon",
+    "nomor_telepon",
+    "no_telp",
+    "no_hp",
+    "nomor_hp",
+    "hp",
+    "handphone",
+    "phone",
+    "mobile",
+)
+
+
+def _phone_column(example: str) -> Column:
+    return Column("phone", _("Phone"), PHONE_ALIASES, max_length=20, example=example, kind="phone")
+
+
+def _email_column(example: str) -> Column:
+    return Column(
+        "email",
+        _("Email"),
+        ("email", "e_mail", "surel", "alamat_email", "email_address"),
+        max_length=254,
+        example=example,
+        kind="email",
+    )
+
+
+def _notes_column() -> Column:
+    return Column("notes", _("Notes"), ("catatan", "keterangan", "notes", "note"), max_length=5000)
+
+
+def _tags_column(example: str) -> Column:
+    return Column(
+        "tags",
+        _("Tags"),
+        ("tag", "tags", "label", "labels"),
+        max_length=1000,
+        example=example,
+        kind="tags",
+        help=_TAGS_HELP,
+    )
+
+
 ORGANISATION_COLUMNS: tuple[Column, ...] = (
     Column(
         "name",
@@ -99,32 +145,8 @@ ORGANISATION_COLUMNS: tuple[Column, ...] = (
         max_length=120,
         example="Samarinda",
     ),
-    Column(
-        "phone",
-        _("Phone"),
-        (
-            "telepon",
-            "telp",
-            "no_telepon",
-            "nomor_telepon",
-            "no_telp",
-            "phone",
-            "no_hp",
-            "nomor_hp",
-            "hp",
-        ),
-        max_length=20,
-        example="0541 123456",
-        kind="phone",
-    ),
-    Column(
-        "email",
-        _("Email"),
-        ("email", "e_mail", "surel", "alamat_email", "email_address"),
-        max_length=254,
-        example="humas@bawaslu.example.id",
-        kind="email",
-    ),
+    _phone_column("0541 123456"),
+    _email_column("humas@bawaslu.example.id"),
     Column(
         "website",
         _("Website"),
@@ -140,16 +162,8 @@ ORGANISATION_COLUMNS: tuple[Column, ...] = (
     ),
     Column("youtube", "YouTube", ("youtube", "yt"), max_length=200),
     Column("tiktok", "TikTok", ("tiktok",), max_length=200),
-    Column("notes", _("Notes"), ("catatan", "keterangan", "notes", "note"), max_length=5000),
-    Column(
-        "tags",
-        _("Tags"),
-        ("tag", "tags", "label", "labels"),
-        max_length=1000,
-        example="pengawas, mitra",
-        kind="tags",
-        help=_TAGS_HELP,
-    ),
+    _notes_column(),
+    _tags_column("pengawas, mitra"),
 )
 
 CONTACT_COLUMNS: tuple[Column, ...] = (
@@ -176,26 +190,7 @@ CONTACT_COLUMNS: tuple[Column, ...] = (
         max_length=200,
         example="Ketua",
     ),
-    Column(
-        "phone",
-        _("Phone"),
-        (
-            "telepon",
-            "telp",
-            "no_telepon",
-            "nomor_telepon",
-            "no_telp",
-            "no_hp",
-            "nomor_hp",
-            "hp",
-            "handphone",
-            "phone",
-            "mobile",
-        ),
-        max_length=20,
-        example="0812-3456-7890",
-        kind="phone",
-    ),
+    _phone_column("0812-3456-7890"),
     Column(
         "whatsapp",
         _("WhatsApp"),
@@ -204,14 +199,7 @@ CONTACT_COLUMNS: tuple[Column, ...] = (
         example="0812-3456-7890",
         kind="phone",
     ),
-    Column(
-        "email",
-        _("Email"),
-        ("email", "e_mail", "surel", "alamat_email", "email_address"),
-        max_length=254,
-        example="budi@example.id",
-        kind="email",
-    ),
+    _email_column("budi@example.id"),
     Column(
         "preferred_channel",
         _("Preferred channel"),
@@ -221,16 +209,8 @@ CONTACT_COLUMNS: tuple[Column, ...] = (
         kind="channel",
         help=_("The channel code or its name; see the list of channels."),
     ),
-    Column("notes", _("Notes"), ("catatan", "keterangan", "notes", "note"), max_length=5000),
-    Column(
-        "tags",
-        _("Tags"),
-        ("tag", "tags", "label", "labels"),
-        max_length=1000,
-        example="media, narasumber",
-        kind="tags",
-        help=_TAGS_HELP,
-    ),
+    _notes_column(),
+    _tags_column("media, narasumber"),
     Column(
         "consent_email",
         _("Email consent"),
