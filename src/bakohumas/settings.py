@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "bakohumas.core",
     "bakohumas.stakeholders",
     "bakohumas.imports",
+    "bakohumas.media",
+    "bakohumas.content",
+    "bakohumas.portal",
     "bakohumas.api",
 ]
 

@@ -43,6 +43,13 @@ AUDITED = {
     "stakeholders.Engagement": {},
     "stakeholders.CommunicationGroup": {},
     "stakeholders.GroupMembership": {},
+    "media.MediaAsset": {},
+    "content.ContentItem": {"exclude_fields": ["body_text", "content_hash", "updated_at"]},
+    "content.ChannelVariant": {},
+    "content.Election": {},
+    "content.ElectionStage": {},
+    "content.ProductionTarget": {},
+    "portal.AgendaEvent": {},
 }
 
 

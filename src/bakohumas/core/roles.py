@@ -19,6 +19,12 @@ DOMAIN_MODELS = [
     "stakeholders.communicationgroup",
     "stakeholders.groupmembership",
     "imports.importjob",
+    "media.mediaasset",
+    "content.contentitem",
+    "content.election",
+    "content.electionstage",
+    "content.productiontarget",
+    "portal.agendaevent",
 ]
 
 VIEW = "view"
@@ -37,8 +43,19 @@ def role_permissions() -> dict[str, set[str]]:
     stakeholder_models = [m for m in DOMAIN_MODELS if m.startswith(("stakeholders.", "imports."))]
     viewer = {p for m in DOMAIN_MODELS for p in _perms_for(m, [VIEW])}
     contributor = viewer | set(_perms_for("stakeholders.engagement", [ADD, CHANGE]))
+    # Content: contributors draft and upload; editors also publish and keep the agenda;
+    # coordinators validate (four eyes), share down, and set targets and election stages.
+    contributor |= set(_perms_for("content.contentitem", [ADD, CHANGE]))
+    contributor |= set(_perms_for("media.mediaasset", [ADD, CHANGE]))
     editor = contributor | {p for m in stakeholder_models for p in _perms_for(m, [ADD, CHANGE])}
+    editor |= {"content.publish_contentitem"}
+    editor |= set(_perms_for("portal.agendaevent", [ADD, CHANGE, DELETE]))
     coordinator = editor | {p for m in stakeholder_models for p in _perms_for(m, [DELETE])}
+    coordinator |= {"content.approve_contentitem", "content.share_contentitem"}
+    coordinator |= set(_perms_for("content.contentitem", [DELETE]))
+    coordinator |= set(_perms_for("media.mediaasset", [DELETE]))
+    for model in ("content.productiontarget", "content.election", "content.electionstage"):
+        coordinator |= set(_perms_for(model, [ADD, CHANGE, DELETE]))
     administrator = coordinator | {
         p for m in DOMAIN_MODELS for p in _perms_for(m, [ADD, CHANGE, DELETE])
     }
@@ -46,6 +63,9 @@ def role_permissions() -> dict[str, set[str]]:
         "core.manage_staff",
         "core.view_auditlog",
         "core.view_mailbox",
+        "content.approve_contentitem",
+        "content.publish_contentitem",
+        "content.share_contentitem",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
