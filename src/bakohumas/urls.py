@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from bakohumas.api.api import api
 from bakohumas.core import views as core_views
@@ -12,7 +11,6 @@ from bakohumas.core.forms import LoginForm
 from bakohumas.core.invite_views import InviteAcceptView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="core:dashboard", permanent=False)),
     path("healthz", core_views.healthz, name="healthz"),
     path(
         "login/",
@@ -26,8 +24,15 @@ urlpatterns = [
     path("app/stakeholders/", include("bakohumas.stakeholders.urls")),
     path("app/imports/", include("bakohumas.imports.urls")),
     path("app/api-tokens/", include("bakohumas.api.urls")),
+    path("app/content/", include("bakohumas.content.urls")),
+    path("app/calendar/", include("bakohumas.content.calendar_urls")),
+    path("app/planning/", include("bakohumas.content.planning_urls")),
+    path("app/media-library/", include("bakohumas.media.urls")),
+    path("app/agenda/", include("bakohumas.portal.staff_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    # The public portal last: it owns "/" and the public paths.
+    path("", include("bakohumas.portal.urls")),
 ]
 
 if settings.DEBUG:

@@ -13,6 +13,10 @@ from bakohumas.core.scoping import get_profile
 # (url name, label, permission needed or None, icon)
 NAV_ITEMS: list[tuple[str, Any, str | None]] = [
     ("core:dashboard", _("Dashboard"), None),
+    ("content:list", _("Content"), "content.view_contentitem"),
+    ("calendar:month", _("Calendar"), "content.view_contentitem"),
+    ("media:list", _("Media library"), "media.view_mediaasset"),
+    ("agenda:list", _("Agenda"), "portal.view_agendaevent"),
     ("stakeholders:organisation_list", _("Organisations"), "stakeholders.view_organisation"),
     ("stakeholders:contact_list", _("Contacts"), "stakeholders.view_contact"),
     ("stakeholders:group_list", _("Groups"), "stakeholders.view_communicationgroup"),

@@ -1,4 +1,5 @@
-"""The task worker: django-tasks-db's ``db_worker`` plus a heartbeat row for /healthz."""
+"""The task worker: django-tasks-db's ``db_worker`` plus a heartbeat row for /healthz and
+the sweep that publishes scheduled content whose time has come."""
 
 from __future__ import annotations
 
@@ -47,12 +48,21 @@ def refresh_planner_statistics() -> bool:
     return True
 
 
+def publish_due_content() -> int:
+    """The sweep behind scheduled publishing: a lost or late task delays nothing longer
+    than one heartbeat."""
+    from bakohumas.content.services import publish_due
+
+    return publish_due()
+
+
 def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
     last_analyze = 0.0
     while not stop.is_set():
         try:
             close_old_connections()
             beat(worker_id)
+            publish_due_content()
             if time.monotonic() - last_analyze > ANALYZE_EVERY_SECONDS or not last_analyze:
                 last_analyze = time.monotonic()
                 refresh_planner_statistics()
