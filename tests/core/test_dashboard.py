@@ -68,13 +68,13 @@ def test_query_count_bounded(
 ) -> None:
     client = client_for(make_user("00", Role.ADMINISTRATOR))
     client.get("/app/")
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(26):
         client.get("/app/")
     for unit in units.values():
         _stakeholders(unit, 2)
         bulk_staff(unit, 2)
     client.post(f"/app/units/{units['64.72'].pk}/edit/", {"address": "x"})
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(26):
         response = client.get("/app/")
     assert response.status_code == 200
     assert response.context["totals"]["organisations"] == 24

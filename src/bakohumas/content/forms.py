@@ -23,7 +23,9 @@ from bakohumas.content.models import (
 from bakohumas.core.forms import BootstrapMixin, UnitChoiceField
 from bakohumas.core.models import WorkUnit
 
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_INPUT = forms.DateTimeInput(
+    attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"
+)
 BODY_HELP = _(
     "Paragraphs, headings (h2–h4), bold, italic, lists, links, quotes and tables are kept; "
     "scripts, styles and anything else are removed when saved."

@@ -78,6 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "local_now": own.unit.localtime(),
         }
     recent = list(entries_for_user(user).order_by("-timestamp", "-pk")[:10])
+    content = _content_panel(user, own)
     return render(
         request,
         "core/dashboard.html",
@@ -93,8 +94,41 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "groups": groups.count(),
             },
             "recent": recent,
+            "content": content,
         },
     )
+
+
+def _content_panel(user: Any, own: Any) -> dict[str, Any] | None:
+    """What waits for the user's validation, what is due this week, and production
+    against the unit's targets."""
+    if not user.has_perm("content.view_contentitem"):
+        return None
+    from bakohumas.content import services as content_services
+
+    waiting = content_services.awaiting_validation(user)
+    due = content_services.due_soon(user)
+    mine_returned = (
+        content_services.ContentItem.objects.for_user(user)
+        .filter(status="returned", authors=user)
+        .select_related("unit")
+        .order_by("-updated_at")
+    )
+    progress: list[Any] = []
+    if own is not None:
+        try:
+            from bakohumas.content.calendar import target_progress
+        except ImportError:  # pragma: no cover - shipped with the content app
+            target_progress = None
+        if target_progress is not None:
+            progress = list(target_progress([own.unit], timezone.localdate()))
+    return {
+        "waiting": list(waiting[:5]),
+        "waiting_count": waiting.count(),
+        "due": list(due[:8]),
+        "returned": list(mine_returned[:5]),
+        "progress": progress,
+    }
 
 
 @never_cache

@@ -16,3 +16,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo users: {created} created.")
         summary = seed_demo_stakeholders()
         self.stdout.write(f"Demo stakeholders: {summary}")
+        from bakohumas.content.demo import seed_demo_content
+
+        self.stdout.write(f"Demo content: {seed_demo_content()}")
