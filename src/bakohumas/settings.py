@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -204,7 +205,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -234,6 +235,21 @@ if MEDIA_S3_BUCKET:
 WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Media library limits (bytes; pixels for MEDIA_MAX_IMAGE_PIXELS), see media/limits.py.
+MB = 1024 * 1024
+MEDIA_MAX_IMAGE_SIZE = int(os.environ.get("MEDIA_MAX_IMAGE_SIZE", str(20 * MB)))
+MEDIA_MAX_VIDEO_SIZE = int(os.environ.get("MEDIA_MAX_VIDEO_SIZE", str(500 * MB)))
+MEDIA_MAX_AUDIO_SIZE = int(os.environ.get("MEDIA_MAX_AUDIO_SIZE", str(100 * MB)))
+MEDIA_MAX_PDF_SIZE = int(os.environ.get("MEDIA_MAX_PDF_SIZE", str(50 * MB)))
+MEDIA_MAX_SLIDES_SIZE = int(os.environ.get("MEDIA_MAX_SLIDES_SIZE", str(100 * MB)))
+MEDIA_MAX_IMAGE_PIXELS = int(os.environ.get("MEDIA_MAX_IMAGE_PIXELS", "50000000"))
+MEDIA_MAX_ANIMATION_PIXELS = int(os.environ.get("MEDIA_MAX_ANIMATION_PIXELS", "100000000"))
+MEDIA_MAX_ANIMATION_FRAMES = int(os.environ.get("MEDIA_MAX_ANIMATION_FRAMES", "1000"))
+MEDIA_MAX_SLIDES_UNCOMPRESSED_SIZE = int(
+    os.environ.get("MEDIA_MAX_SLIDES_UNCOMPRESSED_SIZE", str(500 * MB))
+)
+# The public portal: the unit whose home is "/" (region code).
+PORTAL_HOME_UNIT = os.environ.get("PORTAL_HOME_UNIT", "64")
 # Largest spreadsheet accepted by the stakeholder import, in bytes.
 IMPORT_MAX_FILE_SIZE = int(os.environ.get("IMPORT_MAX_FILE_SIZE", str(20 * 1024 * 1024)))
 

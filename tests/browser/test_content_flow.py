@@ -91,6 +91,7 @@ def test_infographic_from_draft_to_portal(
     _switch_user(page, base, "kontributor.samarinda")
     page.goto(f"{base}/app/content/{item.pk}/edit/")
     page.fill("#id_summary", "Jadwal coklit: 1-28 Desember.")
+    page.locator("#void-approval").check()
     page.locator("button[name=save]").click()
     page.wait_for_url(re.compile(rf".*/app/content/{item.pk}/$"))
     expect(page.locator(".alert-warning").first).to_contain_text(
@@ -105,7 +106,9 @@ def test_infographic_from_draft_to_portal(
     page.locator("form[action$='/approve/'] button.btn-success").click()
     page.wait_for_url(re.compile(rf".*/app/content/{item.pk}/$"))
     soon = timezone.localtime(timezone.now() + timedelta(seconds=8))
-    page.fill("form[action$='/schedule/'] input[name=publish_at]", soon.strftime("%Y-%m-%dT%H:%M:%S"))
+    page.fill(
+        "form[action$='/schedule/'] input[name=publish_at]", soon.strftime("%Y-%m-%dT%H:%M:%S")
+    )
     page.locator("form[action$='/schedule/'] button[type=submit]").click()
     page.wait_for_url(re.compile(rf".*/app/content/{item.pk}/$"))
     item.refresh_from_db()

@@ -62,10 +62,17 @@ def test_create_submit_approve_flow(make_user: Any, units: Any) -> None:
     assert response.status_code == 200
     item.refresh_from_db()
     assert item.status == Status.SCHEDULED
-    # an edit voids it
-    data = _post_data(summary="Ringkasan baru", version=item.version,
-                      publish_at=when.strftime("%Y-%m-%dT%H:%M"))
+    # an edit without the confirmation is refused and changes nothing
+    data = _post_data(
+        summary="Ringkasan baru", version=item.version, publish_at=when.strftime("%Y-%m-%dT%H:%M")
+    )
     response = c.post(f"/app/content/{item.pk}/edit/", data)
+    assert response.status_code == 200
+    assert b"voids the approval" in response.content
+    item.refresh_from_db()
+    assert item.status == Status.SCHEDULED and item.summary != "Ringkasan baru"
+    # confirmed, it voids the approval
+    response = c.post(f"/app/content/{item.pk}/edit/", {**data, "void_approval": "1"})
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.status == Status.SUBMITTED and not item.approved_hash
@@ -84,7 +91,9 @@ def test_other_unit_is_404_and_viewer_is_403(make_item: Any, make_user: Any) -> 
     assert item.status == Status.DRAFT
 
 
-def test_list_query_count(make_item: Any, contributor: Any, django_assert_max_num_queries: Any) -> None:
+def test_list_query_count(
+    make_item: Any, contributor: Any, django_assert_max_num_queries: Any
+) -> None:
     for i in range(30):
         make_item(title=f"Berita {i}")
     c = _client(contributor)

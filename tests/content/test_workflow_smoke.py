@@ -26,8 +26,14 @@ def test_submit_approve_schedule_publish_and_edit_voids(
     assert item.status == Status.SCHEDULED
     assert item.approved_hash == item.content_hash
     assert services.publish_due(now=when - timedelta(minutes=1)) == 0
-    # an edit voids the approval
-    item = services.update_item(item, by=contributor, fields={"summary": "Ringkasan baru"})
+    # an edit must say it voids the approval; then it does
+    with pytest.raises(ValidationError, match="approved"):
+        services.update_item(item, by=contributor, fields={"summary": "Ringkasan baru"})
+    item.refresh_from_db()
+    assert item.status == Status.SCHEDULED and item.version == 1 and item.summary == "Ringkasan"
+    item = services.update_item(
+        item, by=contributor, fields={"summary": "Ringkasan baru"}, void_approval=True
+    )
     assert item.status == Status.SUBMITTED and item.approved_hash == "" and item.version == 2
     item = services.approve(item, by=coordinator)
     assert services.publish_due(now=when + timedelta(seconds=1)) == 1
@@ -41,7 +47,9 @@ def test_submit_approve_schedule_publish_and_edit_voids(
 
 
 def test_body_is_sanitised(make_item: Any) -> None:
-    item = make_item(body='<p onclick="x()">Hi<script>alert(1)</script><a href="javascript:x">l</a></p>')
+    item = make_item(
+        body='<p onclick="x()">Hi<script>alert(1)</script><a href="javascript:x">l</a></p>'
+    )
     assert "script" not in item.body and "onclick" not in item.body
     assert "javascript" not in item.body
     assert item.body_text == "Hil"

@@ -20,7 +20,16 @@ from ninja.operation import Operation
 
 from bakohumas.api.auth import requires
 from bakohumas.api.errors import error_body, install_handlers
-from bakohumas.api.routers import contacts, groups, organisations, people, units
+from bakohumas.api.routers import (
+    contacts,
+    content,
+    groups,
+    media,
+    organisations,
+    people,
+    public,
+    units,
+)
 from bakohumas.api.schemas import ErrorOut
 
 DESCRIPTION = """
@@ -42,6 +51,14 @@ answers 404. Writes need the role permission (403 otherwise).
 that is not JSON, 401, 403, 404, 405, 409 for a conflict, 413 for a body over 5 MB, and
 422 with field errors for invalid data (unknown fields are refused). Messages follow
 `Accept-Language` (Indonesian by default, or English).
+
+**Content workflow.** 409 means the item's state does not allow the action (a transition
+its status forbids, a stale `version`, validating an item you wrote, changing an approved
+item without `"void_approval": true`); 422 lists invalid fields, or under `__all__` what
+the item still lacks. Neither changes anything.
+
+**Public API.** `/api/v1/public/…` needs no credential and shows published items only
+(410 with the correction notice for a withdrawn item); answers are cacheable for 60 s.
 """
 
 
@@ -106,6 +123,9 @@ api.add_router("", people.router)
 api.add_router("", organisations.router)
 api.add_router("", contacts.router)
 api.add_router("", groups.router)
+api.add_router("", content.router)
+api.add_router("", media.router)
+api.add_router("", public.router)
 
 # Last: any other path under /api/v1/ is a JSON 404 (not the workspace's HTML page).
 _fallback = Router()

@@ -27,7 +27,7 @@ DATETIME_INPUT = forms.DateTimeInput(
     attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"
 )
 BODY_HELP = _(
-    "Paragraphs, headings (h2–h4), bold, italic, lists, links, quotes and tables are kept; "
+    "Paragraphs, headings (h2 to h4), bold, italic, lists, links, quotes and tables are kept; "
     "scripts, styles and anything else are removed when saved."
 )
 
@@ -39,16 +39,18 @@ def variant_field_names(channel: str) -> tuple[str, str, str]:
 class ContentFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All"))] + Status.choices
+        label=_("Status"), required=False, choices=[("", _("All")), *Status.choices]
     )
     form = forms.ChoiceField(
-        label=_("Form"), required=False, choices=[("", _("All"))] + ContentForm.choices
+        label=_("Form"), required=False, choices=[("", _("All")), *ContentForm.choices]
     )
     topic = forms.ChoiceField(
-        label=_("Topic"), required=False, choices=[("", _("All"))] + Topic.choices
+        label=_("Topic"), required=False, choices=[("", _("All")), *Topic.choices]
     )
     unit = UnitChoiceField(
-        label=_("Work unit"), required=False, queryset=WorkUnit.objects.none(),
+        label=_("Work unit"),
+        required=False,
+        queryset=WorkUnit.objects.none(),
         empty_label=_("All"),
     )
     mine = forms.BooleanField(label=_("Mine only"), required=False)
@@ -62,7 +64,9 @@ class ContentItemForm(BootstrapMixin, forms.Form):
     """Create or edit an item with its channel variants and media."""
 
     unit = UnitChoiceField(
-        label=_("Work unit"), queryset=WorkUnit.objects.none(), required=False,
+        label=_("Work unit"),
+        queryset=WorkUnit.objects.none(),
+        required=False,
         help_text=_("Your own unit when left empty."),
     )
     form = forms.ChoiceField(label=_("Form"), choices=ContentForm.choices)
@@ -75,15 +79,21 @@ class ContentItemForm(BootstrapMixin, forms.Form):
         help_text=_("Leave empty to make it from the title."),
     )
     summary = forms.CharField(
-        label=_("Summary"), max_length=600, required=False,
+        label=_("Summary"),
+        max_length=600,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     body = forms.CharField(
-        label=_("Body"), required=False, widget=forms.Textarea(attrs={"rows": 12}),
+        label=_("Body"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
         help_text=BODY_HELP,
     )
     tags = forms.CharField(
-        label=_("Tags"), required=False, max_length=1000,
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
         help_text=_("Separate with commas."),
     )
     election = forms.ModelChoiceField(
@@ -93,20 +103,28 @@ class ContentItemForm(BootstrapMixin, forms.Form):
         label=_("Election stage"), required=False, queryset=ElectionStage.objects.none()
     )
     national_issue_url = forms.URLField(
-        label=_("National issue reference"), required=False, max_length=500,
+        label=_("National issue reference"),
+        required=False,
+        max_length=500,
         assume_scheme="https",
         help_text=_("URL of the KPU RI source this item follows."),
     )
     publish_at = forms.DateTimeField(
-        label=_("Planned publication time"), required=False, widget=DATETIME_INPUT,
+        label=_("Planned publication time"),
+        required=False,
+        widget=DATETIME_INPUT,
         help_text=_("In the unit's time zone. Once approved, the item is published then."),
     )
     schedule_reason = forms.CharField(
-        label=_("Reason for publishing in a restricted period"), required=False,
+        label=_("Reason for publishing in a restricted period"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     embed_url = forms.URLField(
-        label=_("External media URL"), required=False, max_length=500, assume_scheme="https",
+        label=_("External media URL"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
         help_text=_("For a video or podcast hosted elsewhere (e.g. YouTube)."),
     )
     release_number = forms.CharField(label=_("Release number"), required=False, max_length=64)
@@ -117,7 +135,9 @@ class ContentItemForm(BootstrapMixin, forms.Form):
         label=_("Claim reviewed"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     claim_source_url = forms.URLField(
-        label=_("Where the claim appeared"), required=False, max_length=500,
+        label=_("Where the claim appeared"),
+        required=False,
+        max_length=500,
         assume_scheme="https",
     )
     claim_author = forms.CharField(label=_("Claim author"), required=False, max_length=200)
@@ -125,20 +145,28 @@ class ContentItemForm(BootstrapMixin, forms.Form):
         label=_("Claim date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     claim_rating = forms.ChoiceField(
-        label=_("Verdict"), required=False, choices=[("", "—")] + ClaimRating.choices
+        label=_("Verdict"), required=False, choices=[("", "—"), *ClaimRating.choices]
     )
-    media = forms.TypedMultipleChoiceField(
-        label=_("Media"), required=False, coerce=int, choices=[],
+    assets = forms.TypedMultipleChoiceField(
+        label=_("Media"),
+        required=False,
+        coerce=int,
+        choices=[],
         widget=forms.CheckboxSelectMultiple,
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     MAIN_FIELDS = ("unit", "form", "topic", "title", "slug", "summary", "body", "tags")
-    PLANNING_FIELDS = ("election", "stage", "national_issue_url", "publish_at",
-                       "schedule_reason", "embed_url")
+    PLANNING_FIELDS = (
+        "election",
+        "stage",
+        "national_issue_url",
+        "publish_at",
+        "schedule_reason",
+        "embed_url",
+    )
     PRESS_FIELDS = ("release_number", "contact_name", "contact_phone", "contact_email")
-    HOAX_FIELDS = ("claim_text", "claim_source_url", "claim_author", "claim_date",
-                   "claim_rating")
+    HOAX_FIELDS = ("claim_text", "claim_source_url", "claim_author", "claim_date", "claim_rating")
 
     def __init__(
         self,
@@ -175,9 +203,10 @@ class ContentItemForm(BootstrapMixin, forms.Form):
             if rule.max_hashtags:
                 attrs["data-max-hashtags"] = rule.max_hashtags
             self.fields[text] = forms.CharField(
-                label=_("Text for %(channel)s") % {"channel": label}, required=False,
+                label=_("Text for %(channel)s") % {"channel": label},
+                required=False,
                 widget=forms.Textarea(attrs=attrs),
-                help_text=CHANNEL_HELP.get(channel, ""),
+                help_text=CHANNEL_HELP.get(Channel(channel), ""),
             )
             self.fields[hashtags] = forms.CharField(
                 label=_("Hashtags"), required=False, max_length=500
@@ -200,17 +229,15 @@ class ContentItemForm(BootstrapMixin, forms.Form):
         if self.item is not None:
             attached = list(self.item.media_links.values_list("asset_id", flat=True))
         if unit is not None:
-            qs = MediaAsset.objects.filter(
-                Q(unit_id__in=_ancestor_ids(unit)) | Q(pk__in=attached)
-            )
+            qs = MediaAsset.objects.filter(Q(unit_id__in=_ancestor_ids(unit)) | Q(pk__in=attached))
         else:
             qs = MediaAsset.objects.for_user(self.user)
         recent = list(qs.order_by("-created_at")[:48])
         extra = [a for a in MediaAsset.objects.filter(pk__in=attached) if a not in recent]
         self.media_assets = extra + recent
-        self.fields["media"].choices = [(a.pk, str(a)) for a in self.media_assets]  # type: ignore[attr-defined]
+        self.fields["assets"].choices = [(a.pk, str(a)) for a in self.media_assets]  # type: ignore[attr-defined]
         if self.item is not None and not self.is_bound:
-            self.initial["media"] = attached
+            self.initial["assets"] = attached
 
     def variant_rows(self) -> list[dict[str, Any]]:
         rows = []
@@ -248,9 +275,20 @@ class ContentItemForm(BootstrapMixin, forms.Form):
     def service_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
         names = (
-            "form", "topic", "title", "slug", "summary", "body", "election", "stage",
-            "national_issue_url", "publish_at", "schedule_reason", "embed_url",
-            *self.PRESS_FIELDS, *self.HOAX_FIELDS,
+            "form",
+            "topic",
+            "title",
+            "slug",
+            "summary",
+            "body",
+            "election",
+            "stage",
+            "national_issue_url",
+            "publish_at",
+            "schedule_reason",
+            "embed_url",
+            *self.PRESS_FIELDS,
+            *self.HOAX_FIELDS,
         )
         fields = {name: data.get(name) for name in names}
         for name in ("election", "stage"):
@@ -279,10 +317,24 @@ class ContentItemForm(BootstrapMixin, forms.Form):
         initial: dict[str, Any] = {
             name: getattr(item, name)
             for name in (
-                "form", "topic", "title", "slug", "summary", "body", "national_issue_url",
-                "schedule_reason", "embed_url", "release_number", "contact_name",
-                "contact_phone", "contact_email", "claim_text", "claim_source_url",
-                "claim_author", "claim_date", "claim_rating",
+                "form",
+                "topic",
+                "title",
+                "slug",
+                "summary",
+                "body",
+                "national_issue_url",
+                "schedule_reason",
+                "embed_url",
+                "release_number",
+                "contact_name",
+                "contact_phone",
+                "contact_email",
+                "claim_text",
+                "claim_source_url",
+                "claim_author",
+                "claim_date",
+                "claim_rating",
             )
         }
         initial["unit"] = item.unit_id
@@ -302,7 +354,9 @@ class ContentItemForm(BootstrapMixin, forms.Form):
 
 class CommentForm(BootstrapMixin, forms.Form):
     comment = forms.CharField(
-        label=_("Comment"), required=False, max_length=5000,
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -311,14 +365,17 @@ class CommentForm(BootstrapMixin, forms.Form):
 class ScheduleForm(BootstrapMixin, forms.Form):
     publish_at = forms.DateTimeField(label=_("Publication time"), widget=DATETIME_INPUT)
     reason = forms.CharField(
-        label=_("Reason (needed in a restricted period)"), required=False, max_length=2000,
+        label=_("Reason (needed in a restricted period)"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class WithdrawForm(BootstrapMixin, forms.Form):
     notice = forms.CharField(
-        label=_("Public correction notice"), max_length=5000,
+        label=_("Public correction notice"),
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown on the portal in place of the item."),
     )

@@ -21,8 +21,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bakohumas.content import services
 from bakohumas.content.channels import check_variant
-from bakohumas.content.forms import CommentForm, ContentFilterForm, ContentItemForm, ScheduleForm
-from bakohumas.content.forms import WithdrawForm
+from bakohumas.content.forms import (
+    CommentForm,
+    ContentFilterForm,
+    ContentItemForm,
+    ScheduleForm,
+    WithdrawForm,
+)
 from bakohumas.content.models import (
     Channel,
     ContentForm,
@@ -109,10 +114,13 @@ def _search(qs: Any, query: str) -> Any:
 
 def _item(request: HttpRequest, pk: int) -> ContentItem:
     require_perm(request.user, "content.view_contentitem")
-    return get_scoped_or_404(ContentItem.objects.select_related("unit", "created_by",
-                                                                 "approved_by", "election",
-                                                                 "stage", "source__unit"),
-                             request.user, pk=pk)
+    return get_scoped_or_404(
+        ContentItem.objects.select_related(
+            "unit", "created_by", "approved_by", "election", "stage", "source__unit"
+        ),
+        request.user,
+        pk=pk,
+    )
 
 
 @login_required
@@ -136,7 +144,7 @@ def item_create(request: HttpRequest) -> HttpResponseBase:
                     by=request.user,
                     fields=form.service_fields(),
                     variants=form.service_variants(),
-                    media=form.cleaned_data["media"],
+                    media=form.cleaned_data["assets"],
                     tags=form.cleaned_data["tags"],
                 )
             except ValidationError as exc:
@@ -188,9 +196,10 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
                     by=request.user,
                     fields=form.service_fields(),
                     variants=form.service_variants(),
-                    media=form.cleaned_data["media"],
+                    media=form.cleaned_data["assets"],
                     tags=form.cleaned_data["tags"],
                     expected_version=form.cleaned_data.get("version"),
+                    void_approval=bool(request.POST.get("void_approval")),
                 )
             except ValidationError as exc:
                 _form_errors(form, exc)
@@ -287,7 +296,9 @@ def _act(request: HttpRequest, pk: int, action: Any, success: str) -> HttpRespon
 def item_submit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = request.POST.get("comment", "")
     return _act(
-        request, pk, lambda i: services.submit(i, by=request.user, comment=comment),
+        request,
+        pk,
+        lambda i: services.submit(i, by=request.user, comment=comment),
         _("Submitted for validation."),
     )
 
@@ -297,7 +308,8 @@ def item_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def item_return(request: HttpRequest, pk: int) -> HttpResponse:
     comment = request.POST.get("comment", "")
     return _act(
-        request, pk,
+        request,
+        pk,
         lambda i: services.return_for_changes(i, by=request.user, comment=comment),
         _("Returned to the authors with your comments."),
     )
@@ -339,12 +351,15 @@ def item_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     if not valid:
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect("content:detail", item.pk)
     return _act(
-        request, pk,
+        request,
+        pk,
         lambda i: services.schedule(
-            i, by=request.user, publish_at=form.cleaned_data["publish_at"],
+            i,
+            by=request.user,
+            publish_at=form.cleaned_data["publish_at"],
             reason=form.cleaned_data.get("reason", ""),
         ),
         _("Scheduled."),
@@ -354,24 +369,36 @@ def item_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_unschedule(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, lambda i: services.unschedule(i, by=request.user),
-                _("Schedule cancelled; the item stays approved."))
+    return _act(
+        request,
+        pk,
+        lambda i: services.unschedule(i, by=request.user),
+        _("Schedule cancelled; the item stays approved."),
+    )
 
 
 @login_required
 @require_POST
 def item_publish(request: HttpRequest, pk: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
-    return _act(request, pk, lambda i: services.publish_now(i, by=request.user, reason=reason),
-                _("Published."))
+    return _act(
+        request,
+        pk,
+        lambda i: services.publish_now(i, by=request.user, reason=reason),
+        _("Published."),
+    )
 
 
 @login_required
 @require_POST
 def item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     notice = request.POST.get("notice", "")
-    return _act(request, pk, lambda i: services.withdraw(i, by=request.user, notice=notice),
-                _("Withdrawn. The portal shows the correction notice."))
+    return _act(
+        request,
+        pk,
+        lambda i: services.withdraw(i, by=request.user, notice=notice),
+        _("Withdrawn. The portal shows the correction notice."),
+    )
 
 
 @login_required
@@ -385,8 +412,11 @@ def item_archive(request: HttpRequest, pk: int) -> HttpResponse:
 def item_share(request: HttpRequest, pk: int) -> HttpResponse:
     shared = request.POST.get("shared") == "1"
     return _act(
-        request, pk, lambda i: services.share_down(i, by=request.user, shared=shared),
-        _("Shared with the units below as a template.") if shared
+        request,
+        pk,
+        lambda i: services.share_down(i, by=request.user, shared=shared),
+        _("Shared with the units below as a template.")
+        if shared
         else _("No longer shared as a template."),
     )
 
@@ -460,15 +490,19 @@ def _diff_rows(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]
         a, b = before.get(key, ""), after.get(key, "")
         if a == b:
             continue
-        lines = list(
-            difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=2)
-        )[2:]
+        lines = list(difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=2))[2:]
         rows.append(
             {
                 "field": key,
                 "lines": [
-                    {"kind": "add" if ln.startswith("+") else "del" if ln.startswith("-")
-                     else "ctx", "text": ln}
+                    {
+                        "kind": "add"
+                        if ln.startswith("+")
+                        else "del"
+                        if ln.startswith("-")
+                        else "ctx",
+                        "text": ln,
+                    }
                     for ln in lines
                 ],
             }
@@ -482,17 +516,21 @@ def template_list(request: HttpRequest) -> HttpResponse:
     profile = get_profile(request.user)
     if profile is None:
         raise PermissionDenied
-    qs = services.templates_for(profile.unit).order_by("-updated_at").prefetch_related(
-        Prefetch(
-            "localisations",
-            queryset=ContentItem.objects.filter(unit=profile.unit).only("id", "source_id",
-                                                                      "title", "status"),
-            to_attr="mine",
+    qs = (
+        services.templates_for(profile.unit)
+        .order_by("-updated_at")
+        .prefetch_related(
+            Prefetch(
+                "localisations",
+                queryset=ContentItem.objects.filter(unit=profile.unit).only(
+                    "id", "source_id", "title", "status"
+                ),
+                to_attr="mine",
+            )
         )
     )
     page = paginate(request, qs)
-    return render(request, "content/template_list.html", {"page_obj": page,
-                                                          "unit": profile.unit})
+    return render(request, "content/template_list.html", {"page_obj": page, "unit": profile.unit})
 
 
 @login_required
@@ -532,8 +570,9 @@ def variant_preview(request: HttpRequest) -> HttpResponse:
         request.POST.get(prefix + "link", "")[:600],
         title=request.POST.get("title", "")[:300],
     )
-    return render(request, "content/_variant_check.html", {"check": check,
-                                                           "channel": Channel(channel)})
+    return render(
+        request, "content/_variant_check.html", {"check": check, "channel": Channel(channel)}
+    )
 
 
 __all__ = ["Transition"]

@@ -114,14 +114,11 @@ def _content_panel(user: Any, own: Any) -> dict[str, Any] | None:
         .select_related("unit")
         .order_by("-updated_at")
     )
+    from bakohumas.content.calendar import target_progress
+
     progress: list[Any] = []
     if own is not None:
-        try:
-            from bakohumas.content.calendar import target_progress
-        except ImportError:  # pragma: no cover - shipped with the content app
-            target_progress = None
-        if target_progress is not None:
-            progress = list(target_progress([own.unit], timezone.localdate()))
+        progress = list(target_progress([own.unit], timezone.localdate()))
     return {
         "waiting": list(waiting[:5]),
         "waiting_count": waiting.count(),
