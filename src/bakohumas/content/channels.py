@@ -1,7 +1,8 @@
 """Channel variants: each platform's limits and the length it would count.
 
-Figures (checked 2026): X 280 weighted characters, every link counted as 23 (t.co) and
-characters outside the Latin/General-Punctuation ranges (CJK, emoji) weighing 2;
+Figures (checked 2026): X 280 weighted characters (twitter-text v3: the text NFC-normalised,
+every link counted as 23 (t.co), code points outside the Latin/General-Punctuation ranges
+(CJK …) weighing 2, and every emoji, whatever its code points, 2);
 Instagram captions 2,200 characters with at most 30 hashtags; Facebook posts 63,206;
 TikTok captions 4,000; YouTube descriptions 5,000 (titles 100); WhatsApp Cloud API text
 messages 4,096. Website, email and press have no length limit.
@@ -45,7 +46,16 @@ _URL = re.compile(r"https?://[^\s<>\"']+", re.I)
 _HASHTAG = re.compile(r"(?<![\w#])#(\w+)", re.U)
 # twitter-text v3: code points in these ranges weigh 1, every other weighs 2.
 _LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
-_ZERO_WIDTH = {0x200D, 0xFE0E, 0xFE0F}
+# Emoji sequences weigh 2 as a whole (twitter-text's emoji parsing): a flag is two regional
+# indicators; skin tones, the emoji variation selector, keycaps and tag characters extend
+# the emoji before them; a zero-width joiner glues the next emoji on.
+_REGIONAL = (0x1F1E6, 0x1F1FF)
+_ZWJ = 0x200D
+_TEXT_VS = 0xFE0E
+
+
+def _is_emoji_extender(cp: int) -> bool:
+    return cp in (0xFE0F, 0x20E3) or 0x1F3FB <= cp <= 0x1F3FF or 0xE0020 <= cp <= 0xE007F
 
 
 def normalise_hashtags(value: str) -> str:
@@ -64,23 +74,45 @@ def compose(text: str, hashtags: str = "", link: str = "") -> str:
     return "\n\n".join(parts)
 
 
-def _char_weight(ch: str) -> int:
-    cp = ord(ch)
-    if cp in _ZERO_WIDTH or unicodedata.category(ch) in {"Mn", "Me"}:
-        return 0
-    if any(lo <= cp <= hi for lo, hi in _LIGHT_RANGES):
-        return 1
-    return 2
+def _cp_weight(cp: int) -> int:
+    return 1 if any(lo <= cp <= hi for lo, hi in _LIGHT_RANGES) else 2
+
+
+def _weigh(text: str) -> int:
+    cps = [ord(c) for c in text]
+    total, i, n = 0, 0, len(cps)
+    while i < n:
+        cp = cps[i]
+        if _REGIONAL[0] <= cp <= _REGIONAL[1]:  # a flag: two regional indicators
+            pair = i + 1 < n and _REGIONAL[0] <= cps[i + 1] <= _REGIONAL[1]
+            total += 2
+            i += 2 if pair else 1
+            continue
+        j, emoji = i + 1, False
+        while j < n:
+            nxt = cps[j]
+            if _is_emoji_extender(nxt):
+                emoji, j = True, j + 1
+            elif nxt == _TEXT_VS:
+                j += 1
+            elif nxt == _ZWJ and j + 1 < n and (emoji or _cp_weight(cp) == 2):
+                emoji, j = True, j + 2
+            else:
+                break
+        total += 2 if emoji else _cp_weight(cp)
+        i = j
+    return total
 
 
 def weighted_length(text: str) -> int:
-    """X's count: links as 23, light characters 1, others (CJK, emoji) 2."""
+    """X's count: links as 23, light characters 1, others (CJK) 2, each emoji 2."""
+    text = unicodedata.normalize("NFC", text)
     total = 0
     pos = 0
     for match in _URL.finditer(text):
-        total += sum(_char_weight(c) for c in text[pos : match.start()]) + X_URL_LENGTH
+        total += _weigh(text[pos : match.start()]) + X_URL_LENGTH
         pos = match.end()
-    return total + sum(_char_weight(c) for c in text[pos:])
+    return total + _weigh(text[pos:])
 
 
 def hashtag_count(text: str) -> int:

@@ -76,10 +76,18 @@ def seed_election() -> Election:
     today = timezone.localdate()
     stages = [
         ("Perencanaan program dan anggaran", date(2026, 6, 1), date(2027, 6, 30), False),
-        ("Sosialisasi tahapan (demo)", today - timedelta(days=7), today + timedelta(days=30),
-         False),
-        ("Masa tenang simulasi (demo)", today + timedelta(days=10), today + timedelta(days=12),
-         True),
+        (
+            "Sosialisasi tahapan (demo)",
+            today - timedelta(days=7),
+            today + timedelta(days=30),
+            False,
+        ),
+        (
+            "Masa tenang simulasi (demo)",
+            today + timedelta(days=10),
+            today + timedelta(days=12),
+            True,
+        ),
         ("Masa tenang", date(2029, 2, 11), date(2029, 2, 13), True),
         ("Pemungutan dan penghitungan suara", date(2029, 2, 14), date(2029, 2, 15), False),
     ]
@@ -99,7 +107,11 @@ def _make(unit: WorkUnit, by: Any, slug: str, **fields: Any) -> ContentItem | No
     media = fields.pop("media", None)
     tags = fields.pop("tags", None)
     return services.create_item(
-        unit=unit, by=by, fields={"slug": slug, **fields}, variants=variants, media=media,
+        unit=unit,
+        by=by,
+        fields={"slug": slug, **fields},
+        variants=variants,
+        media=media,
         tags=tags,
     )
 
@@ -127,62 +139,103 @@ def seed_demo_content() -> str:
     before = ContentItem.objects.count()
 
     image_smd = _asset(
-        samarinda, editor_smd, "Infografis cek DPT Samarinda",
+        samarinda,
+        editor_smd,
+        "Infografis cek DPT Samarinda",
         "Infografis biru: langkah memeriksa data pemilih di cekdptonline.kpu.go.id",
         (13, 71, 161),
     )
     image_kaltim = _asset(
-        kaltim, admin, "Infografis tahapan Pemilu 2029",
+        kaltim,
+        admin,
+        "Infografis tahapan Pemilu 2029",
         "Infografis merah: garis waktu tahapan Pemilu 2029 dari perencanaan hingga pemungutan",
         (176, 32, 38),
     )
     place_smd, place_kaltim = "Kota Samarinda", "Provinsi Kalimantan Timur"
     x_text = "Sudah cek namamu di DPT? Cek di cekdptonline.kpu.go.id"
     news = _make(
-        samarinda, editor_smd, "ayo-cek-data-pemilih",
-        form="news", title="Ayo cek data pemilih Anda", summary="Warga Samarinda diajak "
-        "memeriksa data pemilih secara daring.", body=BODY.format(place=place_smd),
-        election=election.pk, tags=["DPT", "pemilih"],
-        variants=[{"channel": "x", "text": x_text, "hashtags": "PemiluDamai KPUSamarinda",
-                   "link": "https://cekdptonline.kpu.go.id"},
-                  {"channel": "whatsapp", "text": x_text}],
+        samarinda,
+        editor_smd,
+        "ayo-cek-data-pemilih",
+        form="news",
+        title="Ayo cek data pemilih Anda",
+        summary="Warga Samarinda diajak memeriksa data pemilih secara daring.",
+        body=BODY.format(place=place_smd),
+        election=election.pk,
+        tags=["DPT", "pemilih"],
+        variants=[
+            {
+                "channel": "x",
+                "text": x_text,
+                "hashtags": "PemiluDamai KPUSamarinda",
+                "link": "https://cekdptonline.kpu.go.id",
+            },
+            {"channel": "whatsapp", "text": x_text},
+        ],
     )
     _publish(news, editor_smd, koor_smd, editor_smd)
     press = _make(
-        samarinda, editor_smd, "siaran-pers-rapat-koordinasi-bakohumas",
-        form="press_release", title="Rapat koordinasi Bakohumas KPU Kota Samarinda",
+        samarinda,
+        editor_smd,
+        "siaran-pers-rapat-koordinasi-bakohumas",
+        form="press_release",
+        title="Rapat koordinasi Bakohumas KPU Kota Samarinda",
         summary="KPU Kota Samarinda menggelar rapat koordinasi kehumasan dengan pemangku "
-        "kepentingan.", body=BODY.format(place=place_smd), release_number="01/HM/XI/2026",
-        contact_name="Sari Editor Samarinda", contact_phone="+62541000000",
+        "kepentingan.",
+        body=BODY.format(place=place_smd),
+        release_number="01/HM/XI/2026",
+        contact_name="Sari Editor Samarinda",
+        contact_phone="+62541000000",
         contact_email="humas@samarinda.kpu.example.id",
     )
     _publish(press, editor_smd, koor_smd, editor_smd)
     hoax = _make(
-        samarinda, editor_smd, "klarifikasi-hoaks-pemungutan-suara-diundur",
-        form="hoax_clarification", title="[HOAKS] Pemungutan suara diundur ke bulan depan",
+        samarinda,
+        editor_smd,
+        "klarifikasi-hoaks-pemungutan-suara-diundur",
+        form="hoax_clarification",
+        title="[HOAKS] Pemungutan suara diundur ke bulan depan",
         summary="Beredar pesan berantai yang menyebut pemungutan suara diundur. Informasi "
-        "ini tidak benar.", body="<p>KPU tidak pernah mengeluarkan keputusan pengunduran. "
+        "ini tidak benar.",
+        body="<p>KPU tidak pernah mengeluarkan keputusan pengunduran. "
         "Jadwal resmi tetap sesuai PKPU tentang tahapan.</p>",
-        claim_text="Pemungutan suara diundur ke bulan depan", claim_rating="salah",
-        claim_author="Pesan berantai WhatsApp", claim_date=timezone.localdate(),
+        claim_text="Pemungutan suara diundur ke bulan depan",
+        claim_rating="salah",
+        claim_author="Pesan berantai WhatsApp",
+        claim_date=timezone.localdate(),
     )
     _publish(hoax, editor_smd, koor_smd, editor_smd)
     provincial = _make(
-        kaltim, admin, "tahapan-pemilu-2029",
-        form="infographic", title="Tahapan Pemilu 2029 di Kalimantan Timur",
-        summary="Garis waktu tahapan Pemilu 2029.", body=BODY.format(place=place_kaltim),
-        media=[image_kaltim.pk], election=election.pk,
-        variants=[{"channel": "instagram", "text": "Simak tahapan Pemilu 2029!",
-                   "hashtags": "Pemilu2029 KPUKaltim"}],
+        kaltim,
+        admin,
+        "tahapan-pemilu-2029",
+        form="infographic",
+        title="Tahapan Pemilu 2029 di Kalimantan Timur",
+        summary="Garis waktu tahapan Pemilu 2029.",
+        body=BODY.format(place=place_kaltim),
+        media=[image_kaltim.pk],
+        election=election.pk,
+        variants=[
+            {
+                "channel": "instagram",
+                "text": "Simak tahapan Pemilu 2029!",
+                "hashtags": "Pemilu2029 KPUKaltim",
+            }
+        ],
     )
     _publish(provincial, admin, koor_kaltim, admin)
     if provincial is not None:
         services.share_down(provincial, by=koor_kaltim)
     # Awaiting validation by koordinator.samarinda (written by kontributor.samarinda).
     waiting = _make(
-        samarinda, kontributor, "pemilih-pemula-dan-media-sosial",
-        form="news", title="Pemilih pemula dan media sosial", summary="Tips menyaring "
-        "informasi pemilu di media sosial.", body=BODY.format(place=place_smd),
+        samarinda,
+        kontributor,
+        "pemilih-pemula-dan-media-sosial",
+        form="news",
+        title="Pemilih pemula dan media sosial",
+        summary="Tips menyaring informasi pemilu di media sosial.",
+        body=BODY.format(place=place_smd),
         publish_at=timezone.make_aware(
             datetime.combine(timezone.localdate() + timedelta(days=2), time(9, 0)),
             samarinda.zone,
@@ -191,11 +244,17 @@ def seed_demo_content() -> str:
     if waiting is not None:
         services.submit(waiting, by=kontributor)
     _make(
-        samarinda, kontributor, "infografis-cek-dpt",
-        form="infographic", title="Infografis: cara cek DPT", summary="Langkah cek DPT.",
-        body="<p>Empat langkah memeriksa data pemilih.</p>", media=[image_smd.pk],
-        variants=[{"channel": "instagram", "text": "Cara cek DPT dalam 4 langkah",
-                   "hashtags": "CekDPT"}],
+        samarinda,
+        kontributor,
+        "infografis-cek-dpt",
+        form="infographic",
+        title="Infografis: cara cek DPT",
+        summary="Langkah cek DPT.",
+        body="<p>Empat langkah memeriksa data pemilih.</p>",
+        media=[image_smd.pk],
+        variants=[
+            {"channel": "instagram", "text": "Cara cek DPT dalam 4 langkah", "hashtags": "CekDPT"}
+        ],
     )
     for unit, count in ((samarinda, 3), (kaltim, 5)):
         ProductionTarget.objects.get_or_create(

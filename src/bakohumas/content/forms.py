@@ -232,8 +232,12 @@ class ContentItemForm(BootstrapMixin, forms.Form):
             qs = MediaAsset.objects.filter(Q(unit_id__in=_ancestor_ids(unit)) | Q(pk__in=attached))
         else:
             qs = MediaAsset.objects.for_user(self.user)
-        recent = list(qs.order_by("-created_at")[:48])
-        extra = [a for a in MediaAsset.objects.filter(pk__in=attached) if a not in recent]
+        recent = list(qs.prefetch_related("renditions").order_by("-created_at")[:48])
+        extra = [
+            a
+            for a in MediaAsset.objects.filter(pk__in=attached).prefetch_related("renditions")
+            if a not in recent
+        ]
         self.media_assets = extra + recent
         self.fields["assets"].choices = [(a.pk, str(a)) for a in self.media_assets]  # type: ignore[attr-defined]
         if self.item is not None and not self.is_bound:

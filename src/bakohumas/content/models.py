@@ -101,10 +101,18 @@ class ElectionKind(models.TextChoices):
 
 class ElectionQuerySet(models.QuerySet["Election"]):
     def for_user(self, user: Any) -> ElectionQuerySet:
-        """National elections (no unit) are visible to everyone; others by unit scope."""
-        from bakohumas.core.scoping import scope_filter
+        """National elections (no unit) are visible to everyone, an election organised by
+        a unit above the user's binds (and so is visible to) the user's unit; others by
+        unit scope."""
+        from bakohumas.core.scoping import scope_filter, user_unit
 
-        return self.filter(Q(unit__isnull=True) | scope_filter(user, "unit_id"))
+        above: list[int] = []
+        unit = user_unit(user)
+        if unit is not None:
+            above = [pk for pk in (unit.parent_id, unit.province_id) if pk]
+        return self.filter(
+            Q(unit__isnull=True) | Q(unit_id__in=above) | scope_filter(user, "unit_id")
+        )
 
 
 class Election(models.Model):

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -254,11 +254,10 @@ def _clean_text(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _unique_slug(unit: WorkUnit, base: str, exclude_pk: int | None = None) -> str:
     base = (slugify(base, allow_unicode=True) or "konten")[:200].strip("-") or "konten"
-    taken = set(
-        ContentItem.objects.filter(unit=unit, slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
+    same_base = ContentItem.objects.filter(unit=unit, slug__startswith=base)
+    if exclude_pk is not None:
+        same_base = same_base.exclude(pk=exclude_pk)
+    taken = set(same_base.values_list("slug", flat=True))
     if base not in taken:
         return base
     n = 2
@@ -279,7 +278,7 @@ def _resolve_election(item: ContentItem, fields: dict[str, Any]) -> None:
         pk = value.pk if hasattr(value, "pk") else value
         try:
             obj = model.objects.get(pk=pk)
-        except (model.DoesNotExist, ValueError, TypeError):
+        except (ObjectDoesNotExist, ValueError, TypeError):
             errors.setdefault(name, []).append(_("Choose a valid option."))
             continue
         setattr(item, name, obj)
@@ -406,7 +405,15 @@ def _set_variants(item: ContentItem, variants: Sequence[VariantInput | dict[str,
     seen: set[str] = set()
     rows: list[ChannelVariant] = []
     for raw in variants:
-        v = raw if isinstance(raw, VariantInput) else VariantInput(**raw)
+        try:
+            v = raw if isinstance(raw, VariantInput) else VariantInput(**raw)
+        except TypeError:  # not a mapping, no channel, or an unknown key
+            errors.append(_("A channel variant has a channel, a text, hashtags and a link."))
+            continue
+        values = (v.channel, v.text or "", v.hashtags or "", v.link or "")
+        if not all(isinstance(x, str) for x in values):
+            errors.append(_("%s: enter text.") % v.channel)
+            continue
         if v.channel not in Channel.values:
             errors.append(_("Unknown channel: %s") % v.channel)
             continue
@@ -481,7 +488,7 @@ def create_item(
     _require(by, "content.add_contentitem")
     if not can_see_unit(by, unit.pk):
         raise PermissionDenied(_("You cannot create content for this unit."))
-    if not (fields.get("title") or "").strip():
+    if not str(fields.get("title") or "").strip():  # a non-text title fails in _clean_text
         raise ValidationError({"title": [_("This field is required.")]})
     if not fields.get("form"):
         raise ValidationError({"form": [_("This field is required.")]})
@@ -522,9 +529,12 @@ def update_item(
     tags: Iterable[str] | None = None,
     authors: Sequence[int] | None = None,
     expected_version: int | None = None,
+    void_approval: bool = False,
 ) -> ContentItem:
     """Change an item. A change of its content after approval voids the approval and
-    returns it to review; ``expected_version`` refuses an edit based on a stale copy."""
+    returns it to review, so it must be asked for: without ``void_approval`` such an edit
+    is refused and changes nothing. ``expected_version`` refuses an edit based on a
+    stale copy."""
     _require(by, "content.change_contentitem")
     _require_scope(by, item)
     item = _lock(item)
@@ -564,6 +574,15 @@ def update_item(
     if variants is not None:
         _set_variants(item, variants)
     changed = _new_version(item, by)
+    if changed and item.status in {Status.APPROVED, Status.SCHEDULED} and not void_approval:
+        raise ValidationError(
+            _(
+                "This item is approved (version %(version)s). Changing its content voids the "
+                "approval and returns it to review: confirm that you want this."
+            )
+            % {"version": item.version - 1},
+            code="approved",
+        )
     if changed:
         item.authors.add(by)  # whoever writes content is one of its authors
         if item.status in {Status.APPROVED, Status.SCHEDULED}:
@@ -577,6 +596,12 @@ def update_item(
                 _("Edited after approval: the approval is void and the item is back in review."),
             )
     elif item.status == Status.SCHEDULED and item.publish_at != old_publish_at:
+        # Moving a scheduled item is scheduling: the same permission and rules as schedule().
+        _require(by, "content.publish_contentitem")
+        if item.publish_at is not None and item.publish_at <= timezone.now():
+            raise ValidationError(
+                {"publish_at": [_("Choose a time in the future, or publish now.")]}
+            )
         _check_schedule(item, item.publish_at, item.schedule_reason)
         _enqueue_publication(item)
     item.save()
@@ -648,10 +673,12 @@ def submit(item: ContentItem, *, by: Any, comment: str = "") -> ContentItem:
         )
     if not can_edit(by, item):
         raise PermissionDenied(_("Only the item's authors or an editor can submit it."))
+    if "\x00" in (comment or ""):
+        raise ValidationError({"comment": [_("Null characters are not allowed.")]})
     problems = submission_problems(item)
     if problems:
         raise ValidationError(problems)
-    _record(item, Status.SUBMITTED, by, comment.strip())
+    _record(item, Status.SUBMITTED, by, (comment or "").strip())
     item.save(update_fields=["status", "updated_at"])
     return item
 
@@ -833,7 +860,6 @@ def schedule(item: ContentItem, *, by: Any, publish_at: datetime, reason: str = 
     raise ValidationError(_(VOIDED_MESSAGE), code="voided")
 
 
-@transaction.atomic
 def reschedule(
     item: ContentItem, *, by: Any, publish_at: datetime, reason: str = ""
 ) -> ContentItem:
@@ -841,10 +867,20 @@ def reschedule(
     scheduled at the new time; the content, and so its approval, is unchanged."""
     _require(by, "content.change_contentitem")
     _require_scope(by, item)
-    if item.status in {Status.APPROVED, Status.SCHEDULED}:
-        if item.status == Status.SCHEDULED:
-            return schedule(item, by=by, publish_at=publish_at, reason=reason)
+    status = ContentItem.objects.filter(pk=item.pk).values_list("status", flat=True).first()
+    if status == Status.SCHEDULED:
+        # Not inside an outer transaction: a voided approval schedule() records must stay.
+        return schedule(item, by=by, publish_at=publish_at, reason=reason)
+    with transaction.atomic():
+        return _move_unscheduled(item, by=by, publish_at=publish_at, reason=reason)
+
+
+def _move_unscheduled(
+    item: ContentItem, *, by: Any, publish_at: datetime, reason: str
+) -> ContentItem:
     item = _lock(item)
+    if item.status == Status.SCHEDULED:  # scheduled since the check above: a rare race
+        raise ValidationError(_("The item changed meanwhile; reload it and try again."))
     if item.status not in EDITABLE_STATUSES:
         raise ValidationError(_("A %s item cannot be moved.") % item.get_status_display().lower())
     if not can_edit(by, item):
@@ -995,6 +1031,8 @@ def archive(item: ContentItem, *, by: Any, comment: str = "") -> ContentItem:
         raise ValidationError(
             _("A %s item cannot be archived.") % item.get_status_display().lower()
         )
+    if "\x00" in (comment or ""):
+        raise ValidationError({"comment": [_("Null characters are not allowed.")]})
     _record(item, Status.ARCHIVED, by, (comment or "").strip())
     item.save()
     return item
@@ -1033,7 +1071,13 @@ def share_down(item: ContentItem, *, by: Any, shared: bool = True) -> ContentIte
 def templates_for(unit: WorkUnit) -> Any:
     """Templates offered to ``unit`` by the units above it."""
     above = _ancestor_ids(unit) - {unit.pk}
-    return ContentItem.objects.filter(is_template=True, unit_id__in=above).select_related("unit")
+    # Only while the shared version stands: not once an edit voided its approval, nor after
+    # it was withdrawn or archived.
+    return ContentItem.objects.filter(
+        is_template=True,
+        unit_id__in=above,
+        status__in=[Status.APPROVED, Status.SCHEDULED, Status.PUBLISHED],
+    ).select_related("unit")
 
 
 @transaction.atomic

@@ -234,7 +234,10 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for v in variants
     ]
     media_links = list(
-        ContentMedia.objects.filter(item=item).select_related("asset").order_by("position")
+        ContentMedia.objects.filter(item=item)
+        .select_related("asset")
+        .prefetch_related("asset__renditions")
+        .order_by("position")
     )
     transitions = list(item.transitions.select_related("by").order_by("-at", "-id")[:100])
     versions = list(item.versions.select_related("created_by").order_by("-number")[:50])

@@ -14,7 +14,8 @@ from bakohumas.core.scoping import get_profile
 NAV_ITEMS: list[tuple[str, Any, str | None]] = [
     ("core:dashboard", _("Dashboard"), None),
     ("content:list", _("Content"), "content.view_contentitem"),
-    ("calendar:month", _("Calendar"), "content.view_contentitem"),
+    ("calendar:index", _("Calendar"), "content.view_contentitem"),
+    ("planning:target_list", _("Planning"), "content.view_productiontarget"),
     ("media:list", _("Media library"), "media.view_mediaasset"),
     ("agenda:list", _("Agenda"), "portal.view_agendaevent"),
     ("stakeholders:organisation_list", _("Organisations"), "stakeholders.view_organisation"),
