@@ -17,6 +17,13 @@ PASSWORD = "test-pass-Xy9!"
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    # PBKDF2 costs ~2 s of set-up per test that makes users; the hasher is Django's own
+    # concern, not ours.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {

@@ -194,7 +194,9 @@ class ContentItemQuerySet(ScopedQuerySet["ContentItem"]):
 
     def public(self) -> ContentItemQuerySet:
         """Items the public portal shows: published (or archived after publishing)."""
-        return self.filter(status__in=PUBLIC_STATUSES, published_at__isnull=False)
+        return self.filter(
+            status__in=PUBLIC_STATUSES, published_at__isnull=False, withdrawn_at__isnull=True
+        )
 
 
 class ContentItem(models.Model):
@@ -328,7 +330,11 @@ class ContentItem(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status in PUBLIC_STATUSES and self.published_at is not None
+        return (
+            self.status in PUBLIC_STATUSES
+            and self.published_at is not None
+            and self.withdrawn_at is None
+        )
 
     @property
     def form_slug(self) -> str:

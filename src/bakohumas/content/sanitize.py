@@ -52,6 +52,16 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _WHITESPACE = re.compile(r"\s+")
 
 
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    # Images only from this site (a path such as /media/...): an outside image would be a
+    # request to a third party from every reader of the portal (and a tracking pixel).
+    if tag == "img" and attribute == "src":
+        src = value.strip()
+        if not src.startswith("/") or src.startswith("//") or src.startswith("/\\"):
+            return None
+    return value
+
+
 def clean_html(value: str) -> str:
     """Rich text reduced to the allow-list: no script, no event handler, no style, no
     ``javascript:`` URL. Links get ``rel="noopener noreferrer"``."""
@@ -64,6 +74,7 @@ def clean_html(value: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
+        attribute_filter=_filter_attribute,
     ).strip()
 
 

@@ -96,6 +96,13 @@ TEXT_FIELDS = (
     "embed_url",
 )
 MAX_TAGS = 20
+# Text fields without a database length limit (TextField), checked here.
+TEXT_LIMITS = {
+    "summary": 600,
+    "body": 500_000,
+    "claim_text": 5000,
+    "schedule_reason": 2000,
+}
 
 
 @dataclass
@@ -247,6 +254,12 @@ def _clean_text(fields: dict[str, Any]) -> dict[str, Any]:
                 errors.setdefault(name, []).append(_("Null characters are not allowed."))
                 continue
             out[name] = value.strip() if name != "body" else value
+            limit = TEXT_LIMITS.get(name)
+            if limit is not None and len(out[name]) > limit:
+                errors.setdefault(name, []).append(
+                    _("At most %(limit)s characters (this has %(count)s).")
+                    % {"limit": limit, "count": len(out[name])}
+                )
     if errors:
         raise ValidationError(errors)
     return out
@@ -1007,7 +1020,11 @@ def withdraw(item: ContentItem, *, by: Any, notice: str) -> ContentItem:
     _require(by, "content.publish_contentitem")
     _require_scope(by, item)
     item = _lock(item)
-    if item.status not in {Status.PUBLISHED, Status.ARCHIVED} or not item.published_at:
+    if (
+        item.status not in {Status.PUBLISHED, Status.ARCHIVED}
+        or not item.published_at
+        or item.withdrawn_at  # archived after a withdrawal: its notice stands
+    ):
         raise ValidationError(_("Only a published item can be withdrawn."))
     notice = (notice or "").strip()
     if not notice:
