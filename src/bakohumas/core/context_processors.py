@@ -17,7 +17,7 @@ NAV_ITEMS: list[tuple[str, Any, str | None]] = [
     ("calendar:index", _("Calendar"), "content.view_contentitem"),
     ("planning:target_list", _("Planning"), "content.view_productiontarget"),
     ("media:list", _("Media library"), "media.view_mediaasset"),
-    ("agenda:list", _("Agenda"), "portal.view_agendaevent"),
+    ("agenda:event_list", _("Agenda"), "portal.view_agendaevent"),
     ("stakeholders:organisation_list", _("Organisations"), "stakeholders.view_organisation"),
     ("stakeholders:contact_list", _("Contacts"), "stakeholders.view_contact"),
     ("stakeholders:group_list", _("Groups"), "stakeholders.view_communicationgroup"),
