@@ -255,6 +255,7 @@ def _check_published(var_dir: Path, command: str, start_worker: Any) -> None:
         "AND to_status = 'published'",
         target["pk"],
     )
+    # stored as its message id, shown in the reader's language
     assert by is None and comment == "Published at its scheduled time."
 
     # Wait for the moved item's first task (due at the old time) to have run: it must

@@ -61,7 +61,9 @@ def _set_audit_actor(request: HttpRequest, user: Any) -> None:
         context = auditlog_value.get()
     except LookupError:
         return
-    if context.get("actor") is None:
+    actor = context.get("actor")
+    # The portal's middleware hands auditlog the request's lazy user: anonymous here.
+    if actor is None or not getattr(actor, "is_authenticated", False):
         context["actor"] = user
 
 

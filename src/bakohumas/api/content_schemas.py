@@ -330,8 +330,12 @@ class TransitionOut(Schema):
     to_status: Status
     by: UserRef | None
     at: datetime
-    comment: str
+    comment: str = Field(description="In the request's language for system comments.")
     version: int
+
+    @staticmethod
+    def resolve_comment(obj: Any) -> str:
+        return str(obj.display_comment)
 
 
 class ApprovalOut(Schema):

@@ -437,6 +437,14 @@ class Transition(models.Model):
     def __str__(self) -> str:
         return f"{self.item_id}: {self.from_status} → {self.to_status}"
 
+    @property
+    def display_comment(self) -> str:
+        """The comment in the reader's language (system comments are stored as their
+        English message id; a person's comment is returned as written)."""
+        from django.utils.translation import gettext
+
+        return gettext(self.comment) if self.comment else ""
+
 
 class ProductionTarget(models.Model):
     """How many items a unit aims to publish per week or month (optionally of one form)."""

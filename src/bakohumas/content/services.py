@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bakohumas.content.channels import check_variant, normalise_hashtags
 from bakohumas.content.models import (
@@ -207,6 +208,8 @@ def compute_hash(item: ContentItem) -> str:
 
 
 def _record(item: ContentItem, to_status: str, by: Any, comment: str = "") -> Transition:
+    # System comments are stored untranslated (gettext_noop) and translated when shown
+    # (``Transition.display_comment``), so each reader sees them in their own language.
     from_status = item.status
     item.status = to_status
     return Transition.objects.create(
@@ -521,7 +524,7 @@ def create_item(
     if variants is not None:
         _set_variants(item, variants)
     _new_version(item, by)
-    _record(item, Status.DRAFT, by, _("Created"))
+    _record(item, Status.DRAFT, by, gettext_noop("Created"))
     item.save(update_fields=["version", "content_hash", "status", "updated_at"])
     return item
 
@@ -606,7 +609,9 @@ def update_item(
                 item,
                 Status.SUBMITTED,
                 by,
-                _("Edited after approval: the approval is void and the item is back in review."),
+                gettext_noop(
+                    "Edited after approval: the approval is void and the item is back in review."
+                ),
             )
     elif item.status == Status.SCHEDULED and item.publish_at != old_publish_at:
         # Moving a scheduled item is scheduling: the same permission and rules as schedule().
@@ -758,7 +763,7 @@ def approve(
         if reason:
             item.schedule_reason = reason.strip()
         _check_schedule(item, item.publish_at, item.schedule_reason)
-        _record(item, Status.SCHEDULED, by, _("Scheduled for its planned time."))
+        _record(item, Status.SCHEDULED, by, gettext_noop("Scheduled for its planned time."))
         item.save()
         _enqueue_publication(item)
         return item
@@ -917,7 +922,7 @@ def unschedule(item: ContentItem, *, by: Any) -> ContentItem:
     item = _lock(item)
     if item.status != Status.SCHEDULED:
         raise ValidationError(_("The item is not scheduled."))
-    _record(item, Status.APPROVED, by, _("Schedule cancelled"))
+    _record(item, Status.APPROVED, by, gettext_noop("Schedule cancelled"))
     item.save()
     return item
 
@@ -993,7 +998,7 @@ def publish_one_due(pk: int, *, now: datetime | None = None) -> bool:
             if not _approval_matches(item):
                 _void_for_drift(item)
                 return False
-            _publish(item, None, _("Published at its scheduled time."))
+            _publish(item, None, gettext_noop("Published at its scheduled time."))
             return True
     except Exception:
         logger.exception("Publishing item %s failed", pk)
@@ -1009,7 +1014,7 @@ def _void_for_drift(item: ContentItem) -> None:
         item,
         Status.SUBMITTED,
         None,
-        _("The content changed after approval (media or variants): back in review."),
+        gettext_noop("The content changed after approval (media or variants): back in review."),
     )
     item.save()
 
