@@ -5,10 +5,14 @@ server starts. It
 
 * checks the generated accounts exist and issues an API token for the national one;
 * counts the rows (for the report);
+* picks the published items the article scenario rotates over (``paths``);
 * for every scenario, renders each of its pages once in-process with Django's test client
   while capturing the SQL, then runs exactly those statements again directly on the
   database cursor and times them: the "SQL floor", i.e. how much of a page's latency the
-  database alone needs.
+  database alone needs;
+* measures the portal search's own floor: the raw full-text query (PostgreSQL: the
+  ``indonesian`` tsquery on the GIN index, ranked with ``ts_rank``, LIMIT 20; SQLite: FTS5
+  MATCH ordered by bm25, LIMIT 20) run directly on the cursor for each search term.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_bench")
 
 SQL_BUDGET_SECONDS = float(os.environ.get("BENCH_SQL_BUDGET", "5"))
 SQL_MAX_REPS = 15
+FTS_BUDGET_SECONDS = float(os.environ.get("BENCH_FTS_BUDGET", "15"))
+FTS_MAX_REPS = 30
 
 
 _DECLARE = re.compile(
@@ -66,7 +72,9 @@ def time_statements(statements: list[str]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def sql_floor(scenario: Any, users: dict[str, Any], token: str | None) -> dict[str, Any]:
+def sql_floor(
+    scenario: Any, paths: list[str], users: dict[str, Any], token: str | None
+) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -77,11 +85,11 @@ def sql_floor(scenario: Any, users: dict[str, Any], token: str | None) -> dict[s
         if not token:
             return {"error": "no API token"}
         headers["Authorization"] = f"Bearer {token}"
-    else:
+    elif scenario.auth == "session":
         client.force_login(users[scenario.user])
     captured: list[list[str]] = []
     statuses = []
-    for path in scenario.paths:
+    for path in paths:
         client.get(path, headers=headers)  # warm caches and lazy imports
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(path, headers=headers)
@@ -104,7 +112,9 @@ def sql_floor(scenario: Any, users: dict[str, Any], token: str | None) -> dict[s
             totals.append(total)
         reps += 1
     slowest_sql, slowest_times = max(per_statement.items(), key=lambda kv: statistics.median(kv[1]))
+    plan = explain(slowest_sql) if "portal" in scenario.tags else None
     return {
+        "plan": plan,
         "status": 200,
         "queries": round(statistics.mean(len(s) for s in captured), 1),
         "sql_p50_ms": round(statistics.median(totals), 2),
@@ -115,6 +125,146 @@ def sql_floor(scenario: Any, users: dict[str, Any], token: str | None) -> dict[s
     }
 
 
+def explain(sql: str) -> str | None:
+    """The plan of one captured statement (PostgreSQL: with actual times and buffers)."""
+    from django.db import connection
+
+    if not sql.lstrip().upper().startswith("SELECT"):
+        return None
+    prefix = (
+        "EXPLAIN (ANALYZE, BUFFERS) "
+        if connection.vendor == "postgresql"
+        else "EXPLAIN QUERY PLAN "
+    )
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(prefix + sql)
+            rows = cursor.fetchall()
+    except Exception as exc:  # a diagnostic only
+        return f"(no plan: {exc.__class__.__name__})"
+    if connection.vendor == "postgresql":
+        return "\n".join(row[0] for row in rows)
+    return "\n".join(str(row[-1]) for row in rows)
+
+
+def article_paths(count: int, seed: int = 42) -> list[str]:
+    """``count`` different published items (all forms, all units), in a seeded random order:
+    the article scenario rotates over them so that it is not one cached row."""
+    import random
+
+    from django.utils import timezone
+
+    from bakohumas.content.models import ContentItem
+
+    public = ContentItem.objects.public().filter(published_at__lte=timezone.now())
+    ids = list(public.order_by("id").values_list("id", flat=True))
+    chosen = random.Random(seed).sample(ids, min(count, len(ids)))
+    rows = dict(
+        (pk, (code, slug))
+        for pk, code, slug in public.filter(id__in=chosen).values_list("id", "unit__code", "slug")
+    )
+    from urllib.parse import quote
+
+    return [f"/satker/{rows[pk][0]}/konten/{quote(rows[pk][1])}/" for pk in chosen if pk in rows]
+
+
+def fts_statement() -> tuple[str, str, Any]:
+    """The raw full-text query of the portal search on this database and how to bind a
+    term: (description, SQL with one or two %s, a function term -> params)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = "
+                "'content_contentitem' AND indexdef ILIKE '% USING gin %'"
+            )
+            row = cursor.fetchone()
+            if row is None:
+                raise RuntimeError("no GIN index on content_contentitem")
+            name, definition = row
+            # "CREATE INDEX … USING gin (<expression>)": the document the index holds.
+            document = definition.split(" USING gin ", 1)[1].strip()[1:-1]
+            query = "plainto_tsquery('indonesian'::regconfig, %s)"
+            sql = (
+                f"SELECT id FROM content_contentitem WHERE {document} @@ {query} "
+                f"ORDER BY ts_rank({document}, {query}) DESC LIMIT 20"
+            )
+            return f"GIN index {name}, ts_rank, LIMIT 20", sql, lambda term: [term, term]
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%' "
+            "AND sql LIKE '%content_contentitem%'"
+        )
+        row = cursor.fetchone()
+        if row is None:
+            raise RuntimeError("no FTS5 table over content_contentitem")
+        fts = row[0]
+        sql = f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s ORDER BY rank LIMIT 20"
+
+        def match(term: str) -> list[str]:
+            # Every word as a quoted prefix, as the portal's search service asks.
+            return [" AND ".join(f'"{w}"*' for w in term.lower().split())]
+
+        return f"FTS5 table {fts}, bm25, LIMIT 20", sql, match
+
+
+def fts_floor(terms: list[str]) -> dict[str, Any]:
+    """p50/p95 of the raw full-text query, cycling through ``terms``."""
+    from django.db import connection
+
+    description, sql, params = fts_statement()
+    per_term: dict[str, list[float]] = {t: [] for t in terms}
+    hits: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for term in terms:  # warm-up, and the size of each result set
+            cursor.execute(sql, params(term))
+            hits[term] = len(cursor.fetchall())
+        deadline = time.monotonic() + FTS_BUDGET_SECONDS
+        reps = 0
+        while reps < FTS_MAX_REPS and (reps < 3 or time.monotonic() < deadline):
+            for term in terms:
+                started = time.perf_counter()
+                cursor.execute(sql, params(term))
+                cursor.fetchall()
+                per_term[term].append((time.perf_counter() - started) * 1000)
+            reps += 1
+        plan = None
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params(terms[0]))
+            plan = "\n".join(r[0] for r in cursor.fetchall())
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params(terms[0]))
+            plan = "\n".join(str(r[-1]) for r in cursor.fetchall())
+    every = [ms for values in per_term.values() for ms in values]
+    return {
+        "query": description,
+        "sql": " ".join(sql.split()),
+        "samples": len(every),
+        "p50_ms": round(statistics.median(every), 2),
+        "p95_ms": round(percentile(every, 95), 2),
+        "per_term_p50_ms": {t: round(statistics.median(v), 2) for t, v in per_term.items()},
+        "rows": hits,
+        "plan": plan,
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def matching_counts(terms: list[str]) -> dict[str, int]:
+    """How many public items each search term matches (the work a ranked search does)."""
+    from bakohumas.content.models import ContentItem
+
+    try:
+        from bakohumas.portal.search import search_items
+    except ImportError:
+        return {}
+    return {t: search_items(ContentItem.objects.public(), t).count() for t in terms}
+
+
 def main() -> None:
     import django
 
@@ -122,9 +272,10 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
+    from bakohumas.content.models import ContentItem
     from bakohumas.core.models import StaffProfile, WorkUnit
     from bakohumas.stakeholders.models import Contact, ContactConsent, Organisation
-    from bench.scenarios import SCENARIOS, USERS
+    from bench.scenarios import ARTICLE_SAMPLE, PORTAL_TERMS, SCENARIOS, USERS
 
     out = Path(sys.argv[1])
     result: dict[str, Any] = {"errors": []}
@@ -155,6 +306,7 @@ def main() -> None:
         "organisations": Organisation.objects.count(),
         "contacts": Contact.objects.count(),
         "consents": ContactConsent.objects.count(),
+        "published content items": ContentItem.objects.public().count(),
     }
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -162,16 +314,27 @@ def main() -> None:
         else:
             cursor.execute("SELECT sqlite_version()")
         result["db_version"] = f"{connection.vendor} {cursor.fetchone()[0]}"
+    result["paths"] = {"articles": article_paths(ARTICLE_SAMPLE)}
+    wanted = set(filter(None, os.environ.get("BENCH_SCENARIOS", "").split(",")))
     floors: dict[str, Any] = {}
     if not missing and os.environ.get("BENCH_SKIP_SQL") != "1":
         for scenario in SCENARIOS:
-            if scenario.floor:
+            if scenario.floor or (wanted and scenario.key not in wanted):
                 continue
+            paths = result["paths"][scenario.paths_from] if scenario.paths_from else scenario.paths
+            # The article scenario: a sample of its items is enough for the SQL floor.
+            paths = paths[:20]
             try:
-                floors[scenario.key] = sql_floor(scenario, users, token)
+                floors[scenario.key] = sql_floor(scenario, paths, users, token)
             except Exception as exc:  # report, never abort the benchmark
                 floors[scenario.key] = {"error": f"{exc.__class__.__name__}: {exc}"[:300]}
     result["sql_floor"] = floors
+    if not wanted or "portal-search" in wanted:
+        try:
+            result["fts_floor"] = fts_floor(PORTAL_TERMS)
+            result["fts_floor"]["matches"] = matching_counts(PORTAL_TERMS)
+        except Exception as exc:  # the portal's search migration may be missing
+            result["fts_floor"] = {"error": f"{exc.__class__.__name__}: {exc}"[:300]}
     out.write_text(json.dumps(result, indent=2))
 
 

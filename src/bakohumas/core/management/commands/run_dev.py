@@ -31,6 +31,9 @@ class Command(BaseCommand):
         ]
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Bakohumas is running at http://{addr}/"))
+        self.stdout.write(f"  public portal:   http://{addr}/  (every unit: http://{addr}/satker/)")
+        self.stdout.write(f"  staff workspace: http://{addr}/login/")
+        self.stdout.write(f"  API docs:        http://{addr}/api/v1/docs")
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
         for username, _unit, role, _name in DEMO_USERS:
             self.stdout.write(f"  {username:24} {role}")
