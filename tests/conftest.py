@@ -24,6 +24,15 @@ def _fast_password_hasher(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_portal_cache() -> None:
+    # Each test's database starts from the same portal generation: pages rendered by an
+    # earlier test must not be served from the process's cache.
+    from django.core.cache import caches
+
+    caches["portal"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {

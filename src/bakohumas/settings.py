@@ -123,6 +123,18 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Caches ---------------------------------------------------------------------------
+# "portal": rendered public pages, per process, at most 60 s and keyed by the portal's
+# generation, so a publication or withdrawal shows at once (portal/http.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "portal": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "portal-pages",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PORTAL_CACHE_ENTRIES", "3000"))},
+    },
+}
+
 # --- Background tasks (Django Tasks API, database backend) --------------------------
 TASKS = {
     "default": {

@@ -179,3 +179,26 @@ def test_logged_in_staff_get_the_same_public_page(
         assert mine.status_code == 200
         assert mine["ETag"] == theirs["ETag"], url  # nothing personal on the page
         assert not mine.cookies, url
+
+
+def test_rendered_pages_are_cached_until_the_portal_changes(
+    client: Client, make_item: Callable[..., Any], django_assert_max_num_queries: Any
+) -> None:
+    item = make_item("64.72", "Berita awal")
+    url = f"/satker/64.72/konten/{item.slug}/"
+    first = client.get(url)
+    assert first.status_code == 200 and "X-Portal-Cache" not in first
+    with django_assert_max_num_queries(1):  # the generation only
+        again = client.get(url)
+    assert again["X-Portal-Cache"] == "hit"
+    # the CSP nonce of the cached copy is the new response's own
+    nonce = again["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert nonce in again.content.decode() or "nonce=" not in again.content.decode()
+    assert again.content.decode().count("__bakohumas_csp_nonce__") == 0
+    # a withdrawal is visible at once, not after the cache's minute
+    item.status = "withdrawn"
+    item.withdrawn_at = item.published_at
+    item.correction_notice = "Ralat."
+    item.save()
+    gone = client.get(url)
+    assert gone.status_code == 410 and "Ralat." in gone.content.decode()

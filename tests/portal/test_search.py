@@ -226,3 +226,22 @@ def test_search_page_empty_query_asks_for_words(
 ) -> None:
     page = client.get("/cari/").content.decode()
     assert "Type one or more words" in page
+
+
+def test_only_the_newest_matches_are_ranked_and_they_are_the_matching_ones(
+    make_item: Any, monkeypatch: Any
+) -> None:
+    """The candidates are the newest items *that match* (not the newest items): with a
+    cap of 2, the two newest matching items come back even when newer items don't
+    match; the oldest match is left out."""
+    from bakohumas.portal import search as search_module
+
+    monkeypatch.setattr(search_module, "CANDIDATES", 2)
+    old = make_item("64.72", "Sosialisasi coklit lama", minutes_ago=300)
+    middle = make_item("64.72", "Sosialisasi coklit", minutes_ago=200)
+    new = make_item("64.72", "Coklit terbaru", minutes_ago=100)
+    for i in range(3):
+        make_item("64.72", f"Berita lain {i}", minutes_ago=10 + i)
+    found = [i.pk for i in search_items(ContentItem.objects.public(), "coklit")]
+    assert sorted(found) == sorted([middle.pk, new.pk])
+    assert old.pk not in found

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from bakohumas.core.scoping import ScopedQuerySet
@@ -323,6 +323,16 @@ class ContentItem(models.Model):
             models.Index(fields=["unit", "form", "status", "-published_at"]),
             models.Index(fields=["status", "publish_at"]),
             models.Index(fields=["is_template", "unit"]),
+            # The public items by date: the portal's lists and the search's candidates.
+            models.Index(
+                F("published_at").desc(),
+                name="content_public_recent_idx",
+                condition=Q(
+                    status__in=["published", "archived"],
+                    withdrawn_at__isnull=True,
+                    published_at__isnull=False,
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -122,15 +122,94 @@ def stamp(response: HttpResponseBase, etag: str, last_modified: datetime | None)
         response["Last-Modified"] = http_date(last_modified.timestamp())
 
 
-def public_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Decorator of every public view: GET/HEAD only, then :func:`finish`."""
+# --- the rendered-page cache -------------------------------------------------------------
+#
+# Each web process keeps rendered public pages in the "portal" cache (settings.CACHES) for
+# at most MAX_AGE seconds, keyed by the path, the language, the build and the portal's
+# generation (``PortalState``), which every change of public data increments: a page is
+# never served stale after a publication or a withdrawal, even with one local cache per
+# process. Reading the generation is one indexed query per request.
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method not in ("GET", "HEAD"):
-            response: HttpResponseBase = HttpResponseNotAllowed(["GET", "HEAD"])
-            patch_vary_headers(response, VARY)
-            return response
-        return finish(request, view(request, *args, **kwargs))
+NONCE_PLACEHOLDER = "__bakohumas_csp_nonce__"
+CACHED_HEADERS = ("Content-Type", "ETag", "Last-Modified", "Content-Disposition")
 
-    return wrapper
+
+def portal_generation() -> int:
+    from bakohumas.portal.models import PortalState
+
+    value = PortalState.objects.filter(pk=1).values_list("generation", flat=True).first()
+    return int(value or 0)
+
+
+def _page_cache() -> Any:
+    from django.core.cache import caches
+
+    return caches["portal"] if "portal" in settings.CACHES else None
+
+
+def _cache_key(request: HttpRequest) -> str:
+    text = "|".join(
+        (
+            request.get_full_path(),
+            get_language() or "",
+            str(getattr(settings, "PORTAL_HOME_UNIT", "")),
+            build_token(),
+            str(portal_generation()),
+        )
+    )
+    return "portal-page:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _store(request: HttpRequest, key: str, response: HttpResponseBase, store: Any) -> None:
+    if response.status_code != 200 or not isinstance(response, HttpResponse):
+        return
+    if response.streaming:
+        return
+    content = response.content
+    nonce = getattr(request, "_csp_nonce", None)
+    if isinstance(nonce, str) and nonce:
+        content = content.replace(nonce.encode(), NONCE_PLACEHOLDER.encode())
+    headers = {name: response[name] for name in CACHED_HEADERS if response.has_header(name)}
+    store.set(key, (content, headers), MAX_AGE)
+
+
+def _from_store(request: HttpRequest, entry: tuple[bytes, dict[str, str]]) -> HttpResponse:
+    content, headers = entry
+    if NONCE_PLACEHOLDER.encode() in content:
+        nonce = str(getattr(request, "csp_nonce", ""))  # also puts it in the CSP header
+        content = content.replace(NONCE_PLACEHOLDER.encode(), nonce.encode())
+    response = HttpResponse(content)
+    for name, value in headers.items():
+        response[name] = value
+    response["X-Portal-Cache"] = "hit"
+    return response
+
+
+def public_page(view: Callable[..., HttpResponseBase] | None = None, *, cached: bool = True) -> Any:
+    """Decorator of every public view: GET/HEAD only, then :func:`finish`; with
+    ``cached`` the rendered page is kept in the portal cache (see above)."""
+
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if request.method not in ("GET", "HEAD"):
+                response: HttpResponseBase = HttpResponseNotAllowed(["GET", "HEAD"])
+                patch_vary_headers(response, VARY)
+                return response
+            store = _page_cache() if cached else None
+            key = ""
+            if store is not None:
+                key = _cache_key(request)
+                entry = store.get(key)
+                if entry is not None:
+                    return finish(request, _from_store(request, entry))
+            response = view(request, *args, **kwargs)
+            if store is not None:
+                _store(request, key, response, store)
+            return finish(request, response)
+
+        return wrapper
+
+    if view is not None:
+        return decorate(view)
+    return decorate

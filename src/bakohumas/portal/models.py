@@ -37,3 +37,20 @@ class AgendaEvent(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PortalState(models.Model):
+    """One row: the generation of what the portal shows. Every change that can alter a
+    public page (an item published, withdrawn, archived or edited after publication, an
+    agenda event, a media file's text, a unit's name) increments it, so the rendered-page
+    cache of every web process (keyed by it) is stale at once."""
+
+    generation = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("portal state")
+        verbose_name_plural = _("portal state")
+
+    def __str__(self) -> str:
+        return str(self.generation)

@@ -32,6 +32,7 @@ from bakohumas.content.models import (
     ContentItem,
 )
 from bakohumas.core.models import WorkUnit
+from bakohumas.portal import search as search_module
 from bakohumas.portal import selectors
 from bakohumas.portal.http import (
     conditional_response,
@@ -408,7 +409,7 @@ def item_pdf(request: HttpRequest, code: str, slug: str) -> HttpResponseBase:
 # --- search -----------------------------------------------------------------------------------
 
 
-@public_page
+@public_page(cached=False)  # every query is measured as it is (bench/): no page cache
 def search(request: HttpRequest) -> HttpResponse:
     """``/cari/?q=&satker=<code>&bentuk=<form>``: full-text search of public items."""
     query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
@@ -461,6 +462,7 @@ def search(request: HttpRequest) -> HttpResponse:
             meta,
             query=query,
             errors=errors,
+            candidates=search_module.CANDIDATES,
             page_obj=page,
             items=page.object_list if page is not None else [],
             selected_unit=unit,
