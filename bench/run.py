@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import http.client
+import itertools
 import json
 import os
 import platform
@@ -370,11 +371,34 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+#: Response header by which the portal marks a page served from its page cache.
+CACHE_HIT_HEADER = "X-Portal-Cache"
+
+
 def fetch(conn: http.client.HTTPConnection, path: str, headers: dict[str, str]) -> tuple[int, int]:
+    status, size, _hit = fetch_hit(conn, path, headers)
+    return status, size
+
+
+def fetch_hit(
+    conn: http.client.HTTPConnection, path: str, headers: dict[str, str]
+) -> tuple[int, int, bool]:
+    """Status, body size, and whether the server answered from its page cache."""
     conn.request("GET", path, headers=headers)
     response = conn.getresponse()
     body = response.read()
-    return response.status, len(body)
+    return response.status, len(body), response.getheader(CACHE_HIT_HEADER) == "hit"
+
+
+_BUST_RUN = secrets.token_hex(3)
+_BUST_SERIAL = itertools.count(1)
+
+
+def busted(path: str, n: int | None = None) -> str:
+    """``path`` with a parameter no view reads, unique per request within the run (and
+    across runs): never a cached page."""
+    serial = next(_BUST_SERIAL) if n is None else n
+    return f"{path}{'&' if '?' in path else '?'}_bench={_BUST_RUN}{serial}"
 
 
 def probe(port: int, path: str, headers: dict[str, str]) -> tuple[int, int]:
@@ -393,11 +417,14 @@ def load(
     duration: float,
     max_requests: int,
     min_requests: int,
+    bust: bool = False,
 ) -> dict[str, Any]:
     """``clients`` threads, each with one keep-alive connection, request ``paths`` in turn
     until ``duration`` has passed (and at least ``min_requests`` were made) or
-    ``max_requests`` were made."""
+    ``max_requests`` were made. With ``bust`` every request gets a unique dummy parameter
+    (no page cache can answer it)."""
     latencies: list[float] = []
+    hits = 0
     statuses: Counter[int] = Counter()
     errors: list[str] = []
     lock = threading.Lock()
@@ -406,7 +433,7 @@ def load(
     started = 0.0
 
     def worker(index: int) -> None:
-        nonlocal issued
+        nonlocal issued, hits
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         n = index
         barrier.wait()
@@ -421,11 +448,14 @@ def load(
                 ):
                     break
                 issued += 1
-            path = paths[n % len(paths)]
+                if bust:
+                    path = busted(paths[n % len(paths)])
+                else:
+                    path = paths[n % len(paths)]
             n += 1
             t0 = time.perf_counter()
             try:
-                status, _size = fetch(conn, path, headers)
+                status, _size, hit = fetch_hit(conn, path, headers)
             except (OSError, http.client.HTTPException) as exc:
                 with lock:
                     errors.append(exc.__class__.__name__)
@@ -437,6 +467,7 @@ def load(
                 statuses[status] += 1
                 if status == 200:
                     latencies.append(elapsed)
+                    hits += hit
         conn.close()
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
@@ -459,6 +490,7 @@ def load(
         "max_ms": round(max(latencies), 1) if ok else None,
         "rps": round(ok / wall, 1) if wall > 0 else None,
         "seconds": round(wall, 1),
+        "cache_hits": hits,
     }
 
 
@@ -692,6 +724,7 @@ def bench_target(
                 args.warmup,
                 10_000,
                 min(len(paths), 20) * 2,
+                bust=scenario.cache_bust,
             )
             for clients in scenario_clients(scenario, args):
                 run = load(
@@ -702,6 +735,7 @@ def bench_target(
                     args.duration,
                     max_requests=args.max_requests * max(1, clients // 2),
                     min_requests=args.min_requests,
+                    bust=scenario.cache_bust,
                 )
                 entry["runs"].append(run)
                 log(
@@ -856,6 +890,8 @@ def portal_summary(report: dict[str, Any]) -> list[str]:
             text = p50_p95(run)
             if target_ms is not None and run and run.get("p95_ms") is not None:
                 text += " " + mark(run["p95_ms"], target_ms)
+            if run and run.get("cache_hits") and run.get("ok"):
+                text += f" ({100 * run['cache_hits'] / run['ok']:.0f} % cached)"
             if db["scenarios"].get(key, {}).get("missing"):
                 text = "missing: " + db["scenarios"][key]["missing"]
             cells.append(text)
@@ -863,15 +899,22 @@ def portal_summary(report: dict[str, Any]) -> list[str]:
 
     scenario_row("floor-public", 1, "framework floor, anonymous, 1 client")
     scenario_row("floor-public", top, f"framework floor, anonymous, {top} clients")
-    scenario_row("portal-article", 1, "article page, 1 client")
+    scenario_row("portal-article", 1, "article page as served, 1 client")
     scenario_row(
         "portal-article",
         ARTICLE_TARGET_CLIENTS,
-        f"**article page, {ARTICLE_TARGET_CLIENTS} clients**",
+        f"**article page as served, {ARTICLE_TARGET_CLIENTS} clients**",
         ARTICLE_TARGET_MS,
     )
-    scenario_row("portal-search", 1, "**search, 1 client**", SEARCH_TARGET_MS)
-    scenario_row("portal-search", top, f"**search, {top} clients**", SEARCH_TARGET_MS)
+    scenario_row("portal-article-uncached", 1, "article page uncached (rendered), 1 client")
+    scenario_row(
+        "portal-article-uncached",
+        ARTICLE_TARGET_CLIENTS,
+        f"**article page uncached (rendered), {ARTICLE_TARGET_CLIENTS} clients**",
+        ARTICLE_TARGET_MS,
+    )
+    scenario_row("portal-search", 1, "**search (uncached), 1 client**", SEARCH_TARGET_MS)
+    scenario_row("portal-search", top, f"**search (uncached), {top} clients**", SEARCH_TARGET_MS)
     cells = []
     for db in dbs:
         fts = db.get("prepare", {}).get("fts_floor", {})
@@ -890,14 +933,16 @@ def portal_summary(report: dict[str, Any]) -> list[str]:
         else:
             cells.append("—")
     row("search p95 ÷ raw full-text p95 (1 client)", cells)
-    scenario_row("portal-home", 1, "portal home `/`, 1 client")
-    scenario_row("portal-home", top, f"portal home `/`, {top} clients")
-    scenario_row("portal-unit-home", 1, "unit home, 1 client")
-    scenario_row("portal-unit-home", top, f"unit home, {top} clients")
+    scenario_row("portal-home", 1, "portal home `/` as served, 1 client")
+    scenario_row("portal-home", top, f"portal home `/` as served, {top} clients")
+    scenario_row("portal-unit-home", 1, "unit home as served, 1 client")
+    scenario_row("portal-unit-home", top, f"unit home as served, {top} clients")
+    scenario_row("portal-unit-home-uncached", 1, "unit home uncached, 1 client")
+    scenario_row("portal-unit-home-uncached", top, f"unit home uncached, {top} clients")
     scenario_row("portal-feed", 1, "feed generation `/feed/`, 1 client")
     scenario_row("portal-feed", top, f"feed generation `/feed/`, {top} clients")
-    scenario_row("portal-unit-feed", 1, "unit feed, 1 client")
-    scenario_row("portal-unit-feed", top, f"unit feed, {top} clients")
+    scenario_row("portal-unit-feed", 1, "unit feed generation, 1 client")
+    scenario_row("portal-unit-feed", top, f"unit feed generation, {top} clients")
     cells = []
     for db in dbs:
         first = db.get("first_load")
@@ -916,7 +961,12 @@ def portal_summary(report: dict[str, Any]) -> list[str]:
         first = db.get("first_load")
         if first and first.get("files"):
             parts = ", ".join(
-                f"`{f['path'].split('?')[0][-60:]}` {f['bytes'] / 1024:.1f} KB ({f['encoding']})"
+                (
+                    "HTML"
+                    if f["type"] == "html"
+                    else f"`{f['path'].split('?')[0].rsplit('/', 1)[-1]}`"
+                )
+                + f" {f['bytes'] / 1024:.1f} KB ({f['encoding']})"
                 for f in first["files"]
             )
             head = first.get("html_headers", {})
@@ -998,11 +1048,12 @@ def render(report: dict[str, Any]) -> str:
         "*x floor* is the page's p95 divided by its framework floor's p95 (the anonymous "
         "floor for the portal) at the same concurrency on the same database. *SQL* is the "
         "raw-SQL floor: the page's own statements run directly on the database cursor, "
-        "one client (median). *KB* is the mean response body as served.",
+        "one client (median). *KB* is the mean response body as served. *cached* is the "
+        "share of responses the portal's page cache answered.",
         "",
         "| scenario | db | clients | requests | p50 ms | p95 ms | req/s | x floor "
-        "| SQL ms (queries) | KB | target |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+        "| SQL ms (queries) | KB | cached | target |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
     ]
     for db in report["databases"]:
         for key, entry in db["scenarios"].items():
@@ -1017,7 +1068,7 @@ def render(report: dict[str, Any]) -> str:
             )
             if entry.get("missing"):
                 lines.append(
-                    f"| {entry['title']} | {db['db']} | — | — | — | — | — | — | — | — | "
+                    f"| {entry['title']} | {db['db']} | — | — | — | — | — | — | — | — | — | "
                     f"missing: {entry['missing']} |"
                 )
                 continue
@@ -1037,10 +1088,15 @@ def render(report: dict[str, Any]) -> str:
                 if run["errors"] or run["non_200"]:
                     problems = f" ({run['errors']} errors, non-200: {run['non_200']})"
                 size = f"{entry['bytes'] / 1024:.1f}" if index == 0 and "bytes" in entry else ""
+                cached = (
+                    f"{100 * run.get('cache_hits', 0) / run['ok']:.0f} %"
+                    if run["ok"] and scenario.auth == "anonymous"
+                    else ""
+                )
                 lines.append(
                     f"| {entry['title']} | {db['db']} | {run['clients']} | {run['ok']}{problems} | "
                     f"{fmt(run['p50_ms'])} | {fmt(run['p95_ms'])} | {fmt(run['rps'])} | {ratio} | "
-                    f"{sql_text if index == 0 else ''} | {size} | {cell} |"
+                    f"{sql_text if index == 0 else ''} | {size} | {cached} | {cell} |"
                 )
     lines += ["", "## Search terms and slowest statements", ""]
     lines.append(

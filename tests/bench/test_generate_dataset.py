@@ -213,11 +213,16 @@ def test_content_bodies_are_realistic_html_with_matching_plain_text() -> None:
 
 
 def schema_of_content_table() -> set[tuple[str, str]]:
-    """Names and definitions of the indexes and triggers on content_contentitem."""
+    """Names and definitions of the indexes and triggers on content_contentitem.
+
+    PostgreSQL re-renders a partial index's predicate from the definition it is re-created
+    from (``ARRAY[...]::text[]`` becomes ``ARRAY[(...)::text, ...]``, the same condition), so
+    there the predicate's text is left out; the planner check in the test covers it."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'content_contentitem'"
+                "SELECT indexname, split_part(indexdef, ' WHERE ', 1) FROM pg_indexes "
+                "WHERE tablename = 'content_contentitem'"
             )
         else:
             cursor.execute(
@@ -235,6 +240,23 @@ def test_generated_content_is_in_the_full_text_index_and_the_index_still_follows
     # The indexes and triggers paused for the bulk load are all back, unchanged.
     assert schema_of_content_table() == before
     assert len(before) > 5
+    if connection.vendor == "postgresql":
+        # A re-created partial index still answers the queries it was made for.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'content_contentitem' "
+                "AND indexdef LIKE '%% WHERE %%'"
+            )
+            partial = [row[0] for row in cursor.fetchall()]
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(
+                "EXPLAIN SELECT id FROM content_contentitem WHERE published_at IS NOT NULL "
+                "AND status IN ('published', 'archived') AND withdrawn_at IS NULL "
+                "ORDER BY published_at DESC LIMIT 5"
+            )
+            plan = " ".join(row[0] for row in cursor.fetchall())
+            cursor.execute("SET LOCAL enable_seqscan = on")
+        assert all(name in plan for name in partial), plan
     public = ContentItem.objects.public()
     total = public.count()
     pemilu = search_items(public, "pemilu").count()
