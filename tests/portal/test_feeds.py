@@ -124,9 +124,9 @@ def test_feed_query_count_is_bounded(
 ) -> None:
     for i in range(30):
         make_item("64.72" if i % 2 else "64.03", f"Berita {i}")
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert len(rss_items(client.get("/satker/64/feed/"))) == 30
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         assert len(rss_items(client.get("/feed/"))) == 30
 
 

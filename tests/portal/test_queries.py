@@ -30,7 +30,7 @@ URLS = [
     "/satker/64/feed/atom/",
     "/sitemap.xml",
 ]
-MAX_QUERIES = 13  # 12 for the page, 1 for the portal generation (page cache)
+MAX_QUERIES = 16  # the page, its units (prefetched, see selectors.public_items), the generation
 
 
 def populate(

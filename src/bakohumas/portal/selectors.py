@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
@@ -116,6 +116,9 @@ def form_from_slug(slug: str) -> str:
     return form
 
 
+WIDE_UNIT_LIST = 20
+
+
 def public_items(
     unit_ids: list[int] | None = None,
     forms: tuple[str, ...] | list[str] | None = None,
@@ -125,14 +128,19 @@ def public_items(
     """Public items (of ``unit_ids`` and ``forms`` when given), newest first, with their unit."""
     qs = ContentItem.objects.public().filter(published_at__lte=now or timezone.now())
     if unit_ids is not None:
-        qs = (
-            qs.filter(unit_id__in=unit_ids)
-            if len(unit_ids) != 1
-            else qs.filter(unit_id=unit_ids[0])
-        )
+        if len(unit_ids) == 1:
+            qs = qs.filter(unit_id=unit_ids[0])
+        elif len(unit_ids) > WIDE_UNIT_LIST:
+            # KPU RI and its provinces (~45 % of the items): "unit_id + 0" keeps SQLite off
+            # the per-unit index (which sorts every item of those units) and on the date
+            # order instead (bench/results: /feed/ 567 → 17 ms); PostgreSQL is unchanged.
+            qs = qs.alias(unit_key=F("unit_id") + 0).filter(unit_key__in=unit_ids)
+        else:
+            qs = qs.filter(unit_id__in=unit_ids)
     if forms:
         qs = qs.filter(form__in=list(forms)) if len(forms) != 1 else qs.filter(form=forms[0])
-    return qs.select_related("unit").order_by("-published_at", "-id")
+    # The units in a second query: a join makes SQLite's planner start from the units.
+    return qs.prefetch_related("unit").order_by("-published_at", "-id")
 
 
 def media_prefetch() -> Prefetch:
