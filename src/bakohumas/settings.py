@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "bakohumas.media",
     "bakohumas.content",
     "bakohumas.portal",
+    "bakohumas.dissemination",
     "bakohumas.api",
 ]
 
@@ -262,6 +263,23 @@ MEDIA_MAX_SLIDES_UNCOMPRESSED_SIZE = int(
 )
 # The public portal: the unit whose home is "/" (region code).
 PORTAL_HOME_UNIT = os.environ.get("PORTAL_HOME_UNIT", "64")
+
+# --- Dissemination -----------------------------------------------------------------------
+# Key(s) that encrypt channel credentials at rest (comma-separated; the first encrypts).
+CREDENTIALS_KEY = os.environ.get("CREDENTIALS_KEY", "")
+# A claimed delivery whose worker died is given back after this many seconds.
+DELIVERY_LEASE_SECONDS = float(os.environ.get("DELIVERY_LEASE_SECONDS", "60"))
+# Rows a worker claims at once, and how often a transient failure is retried.
+DELIVERY_BATCH = int(os.environ.get("DELIVERY_BATCH", "50"))
+DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "6"))
+DELIVERY_RETRY_BASE_SECONDS = float(os.environ.get("DELIVERY_RETRY_BASE_SECONDS", "30"))
+DELIVERY_RETRY_MAX_SECONDS = float(os.environ.get("DELIVERY_RETRY_MAX_SECONDS", "3600"))
+# Emails per second the SMTP relay accepts from all workers together (0: no limit).
+EMAIL_RATE_PER_SECOND = float(os.environ.get("EMAIL_RATE_PER_SECOND", "0"))
+# The address bounces go to (the Return-Path), e.g. a mailbox read by process_bounces.
+EMAIL_BOUNCE_ADDRESS = os.environ.get("EMAIL_BOUNCE_ADDRESS", "")
+# Shared secret of the provider bounce webhook (/hooks/email/bounces/).
+EMAIL_WEBHOOK_SECRET = os.environ.get("EMAIL_WEBHOOK_SECRET", "")
 # Largest spreadsheet accepted by the stakeholder import, in bytes.
 IMPORT_MAX_FILE_SIZE = int(os.environ.get("IMPORT_MAX_FILE_SIZE", str(20 * 1024 * 1024)))
 

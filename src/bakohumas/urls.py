@@ -29,8 +29,10 @@ urlpatterns = [
     path("app/planning/", include("bakohumas.content.planning_urls")),
     path("app/media-library/", include("bakohumas.media.urls")),
     path("app/agenda/", include("bakohumas.portal.staff_urls")),
+    path("app/dissemination/", include("bakohumas.dissemination.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("d/", include("bakohumas.dissemination.public_urls")),
     # The public portal last: it owns "/" and the public paths.
     path("", include("bakohumas.portal.urls")),
 ]

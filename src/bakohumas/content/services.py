@@ -966,6 +966,19 @@ def publish_now(item: ContentItem, *, by: Any, reason: str = "") -> ContentItem:
     raise ValidationError(_(VOIDED_MESSAGE), code="voided")
 
 
+def publish_for_dissemination(item: ContentItem) -> ContentItem:
+    """Publish an approved or scheduled item on the portal because a website publication of
+    its dissemination plan came due (the caller checked the approval hash). Runs inside the
+    caller's transaction."""
+    item = _lock(item)
+    if item.status == Status.PUBLISHED:
+        return item
+    if item.status not in {Status.APPROVED, Status.SCHEDULED} or not _approval_matches(item):
+        raise ValidationError(_(VOIDED_MESSAGE), code="voided")
+    _publish(item, None, gettext_noop("Published by its dissemination plan."))
+    return item
+
+
 def publish_due(now: datetime | None = None, limit: int = 500) -> int:
     """Publish every scheduled item whose time has come (the worker's sweep and the task).
     Each item in its own transaction; an item whose approval no longer matches goes back to

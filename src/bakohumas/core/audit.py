@@ -50,6 +50,13 @@ AUDITED = {
     "content.ElectionStage": {},
     "content.ProductionTarget": {},
     "portal.AgendaEvent": {},
+    "dissemination.ChannelAccount": {
+        "exclude_fields": ["secret_ciphertext", "paused_until", "checked_at", "updated_at"]
+    },
+    "dissemination.MailingList": {},
+    "dissemination.Subscriber": {"exclude_fields": ["token"]},
+    "dissemination.Publication": {"exclude_fields": ["notified_at", "share_token"]},
+    "dissemination.Evidence": {},
 }
 
 

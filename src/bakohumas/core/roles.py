@@ -25,6 +25,12 @@ DOMAIN_MODELS = [
     "content.electionstage",
     "content.productiontarget",
     "portal.agendaevent",
+    "dissemination.publication",
+    "dissemination.evidence",
+    "dissemination.mailinglist",
+    "dissemination.subscriber",
+    "dissemination.channelaccount",
+    "dissemination.delivery",
 ]
 
 VIEW = "view"
@@ -50,10 +56,18 @@ def role_permissions() -> dict[str, set[str]]:
     editor = contributor | {p for m in stakeholder_models for p in _perms_for(m, [ADD, CHANGE])}
     editor |= {"content.publish_contentitem"}
     editor |= set(_perms_for("portal.agendaevent", [ADD, CHANGE, DELETE]))
+    # Dissemination: editors plan and run publications, record evidence and keep mailing
+    # lists; coordinators also connect the unit's platform accounts (credentials).
+    for model in ("dissemination.publication", "dissemination.evidence"):
+        editor |= set(_perms_for(model, [ADD, CHANGE]))
+    for model in ("dissemination.mailinglist", "dissemination.subscriber"):
+        editor |= set(_perms_for(model, [ADD, CHANGE, DELETE]))
     coordinator = editor | {p for m in stakeholder_models for p in _perms_for(m, [DELETE])}
     coordinator |= {"content.approve_contentitem", "content.share_contentitem"}
     coordinator |= set(_perms_for("content.contentitem", [DELETE]))
     coordinator |= set(_perms_for("media.mediaasset", [DELETE]))
+    coordinator |= set(_perms_for("dissemination.channelaccount", [ADD, CHANGE, DELETE]))
+    coordinator |= set(_perms_for("dissemination.publication", [DELETE]))
     for model in ("content.productiontarget", "content.election", "content.electionstage"):
         coordinator |= set(_perms_for(model, [ADD, CHANGE, DELETE]))
     administrator = coordinator | {

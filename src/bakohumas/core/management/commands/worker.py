@@ -1,5 +1,6 @@
-"""The task worker: django-tasks-db's ``db_worker`` plus a heartbeat row for /healthz and
-the sweep that publishes scheduled content whose time has come."""
+"""The task worker: django-tasks-db's ``db_worker`` plus a heartbeat row for /healthz, the
+sweep that publishes scheduled content whose time has come and keeps dissemination moving,
+and the delivery loop that sends campaign rows (``dissemination.engine``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-HEARTBEAT_SECONDS = 10.0
+HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+# How often the worker asks the platforms for the figures of recent publications.
+METRICS_EVERY_SECONDS = 15 * 60
 logger = logging.getLogger(__name__)
 
 
@@ -56,13 +59,27 @@ def publish_due_content() -> int:
     return publish_due()
 
 
+def sweep_dissemination() -> dict[str, int]:
+    """Give back the rows of dead workers, dispatch due publications, close campaigns."""
+    from bakohumas.dissemination import engine
+
+    return engine.sweep()
+
+
 def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
     last_analyze = 0.0
+    last_metrics = 0.0
     while not stop.is_set():
         try:
             close_old_connections()
             beat(worker_id)
             publish_due_content()
+            sweep_dissemination()
+            if time.monotonic() - last_metrics > METRICS_EVERY_SECONDS:
+                last_metrics = time.monotonic()
+                from bakohumas.dissemination.engine import fetch_due_metrics
+
+                fetch_due_metrics()
             if time.monotonic() - last_analyze > ANALYZE_EVERY_SECONDS or not last_analyze:
                 last_analyze = time.monotonic()
                 refresh_planner_statistics()
@@ -83,6 +100,12 @@ class Command(DbWorkerCommand):
             target=_heartbeat_loop, args=(worker_id, stop), name="heartbeat", daemon=True
         )
         thread.start()
+        from bakohumas.dissemination.engine import delivery_loop
+
+        sender = threading.Thread(
+            target=delivery_loop, args=(worker_id, stop), name="delivery", daemon=True
+        )
+        sender.start()
         try:
             super().handle(*args, **options)
         finally:

@@ -1,0 +1,185 @@
+"""Email campaigns over SMTP (or whatever ``EMAIL_BACKEND`` is: the development mailbox
+in the embedded default).
+
+* one connection per worker and publication, reused for every message of its batches;
+* HTML and text parts; every link in the HTML goes through a per-recipient tracked
+  redirect; ``List-Unsubscribe`` with a one-click URL and ``List-Unsubscribe-Post``
+  (RFC 8058);
+* the Message-ID is the delivery row's key, so a message sent again after a worker died
+  is the same message (mail systems collapse duplicates by Message-ID), and bounces
+  (delivery status notifications quote it) find their row.
+"""
+
+from __future__ import annotations
+
+import re
+import smtplib
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.html import strip_tags
+
+from bakohumas.core.mail import UNIT_HEADER
+from bakohumas.dissemination.adapters.base import (
+    Adapter,
+    PermanentError,
+    Prepared,
+    SendResult,
+    TransientError,
+    register,
+)
+from bakohumas.dissemination.links import click_url, unsubscribe_url
+
+_HREF = re.compile(r'href="(https?://[^"]+)"')
+_MARK = "__bkh_link_%d__"
+DELIVERY_HEADER = "X-Bakohumas-Delivery"
+
+
+def message_id(key: Any) -> str:
+    domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "bakohumas"
+    return f"<{key}@{domain}>"
+
+
+@register
+class EmailAdapter(Adapter):
+    kind = "email"
+
+    def __init__(self, account: Any = None) -> None:
+        super().__init__(account)
+        self._connection: Any = None
+
+    def prepare(self, publication: Any, prepared: Prepared) -> Prepared:
+        item = publication.item
+        unit = item.unit
+        mailing_list = publication.mailing_list
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "item": item,
+                "unit": unit,
+                "link": prepared.link,
+                "text": prepared.text,
+                "body": prepared.html,
+                "media": prepared.media,
+                "mailing_list": mailing_list,
+                "unsubscribe_url": "__bkh_unsubscribe__",
+            }
+            html = render_to_string("dissemination/email/campaign.html", context)
+            text = render_to_string("dissemination/email/campaign.txt", context)
+        links: list[str] = []
+
+        def mark(match: re.Match[str]) -> str:
+            url = match.group(1).replace("&amp;", "&")
+            links.append(url)
+            return f'href="{_MARK % (len(links) - 1)}"'
+
+        html = _HREF.sub(mark, html)
+        sender = settings.DEFAULT_FROM_EMAIL
+        if mailing_list is not None and mailing_list.from_name:
+            from email.utils import formataddr, parseaddr
+
+            sender = formataddr((mailing_list.from_name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+        prepared.html = html
+        prepared.extra = {
+            "text": text,
+            "links": links,
+            "from": sender,
+            "reply_to": [mailing_list.reply_to] if mailing_list and mailing_list.reply_to else [],
+            "unit_id": unit.pk,
+        }
+        return prepared
+
+    def validate(self, publication: Any, prepared: Prepared) -> list[str]:
+        return []
+
+    def _open(self) -> Any:
+        if self._connection is None:
+            connection = get_connection(fail_silently=False)
+            try:
+                connection.open()
+            except (OSError, smtplib.SMTPException) as exc:
+                raise TransientError(f"SMTP connection failed: {exc}") from exc
+            self._connection = connection
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            except Exception:  # noqa: S110 - closing a broken connection
+                pass
+            self._connection = None
+
+    def build(self, publication: Any, prepared: Prepared, delivery: Any) -> EmailMultiAlternatives:
+        extra = prepared.extra
+        html = prepared.html
+        for index, url in enumerate(extra["links"]):
+            html = html.replace(_MARK % index, click_url(delivery.pk, url).replace("&", "&amp;"))
+        unsubscribe = unsubscribe_url(delivery.pk)
+        html = html.replace("__bkh_unsubscribe__", unsubscribe)
+        text = extra["text"].replace("__bkh_unsubscribe__", unsubscribe)
+        headers = {
+            "Message-ID": message_id(delivery.key),
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"<list-{publication.mailing_list_id or 0}.{publication.unit_id}.bakohumas>",
+            UNIT_HEADER: str(extra["unit_id"]),
+            DELIVERY_HEADER: str(delivery.key),
+        }
+        to = (
+            f"{delivery.recipient_name} <{delivery.recipient}>"
+            if delivery.recipient_name
+            else delivery.recipient
+        )
+        message = EmailMultiAlternatives(
+            subject=prepared.title,
+            body=text,
+            from_email=extra["from"],
+            to=[to.replace("\n", " ").replace("\r", " ")],
+            reply_to=extra["reply_to"],
+            headers=headers,
+        )
+        message.attach_alternative(html, "text/html")
+        return message
+
+    def send(self, publication: Any, prepared: Prepared, delivery: Any) -> SendResult:
+        message = self.build(publication, prepared, delivery)
+        connection = self._open()
+        try:
+            sent = connection.send_messages([message])
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reply = next(iter(exc.recipients.values()), (550, b""))
+            self._maybe_reset(code)
+            reason = (
+                f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
+            )
+            if 400 <= int(code) < 500:
+                raise TransientError(reason) from exc
+            raise PermanentError(reason) from exc
+        except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
+            code = int(getattr(exc, "smtp_code", 451))
+            reply = getattr(exc, "smtp_error", b"")
+            reason = (
+                f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
+            )
+            self._maybe_reset(code)
+            if 400 <= code < 500:
+                raise TransientError(reason) from exc
+            raise PermanentError(reason) from exc
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise TransientError(f"SMTP: {type(exc).__name__}: {exc}") from exc
+        if not sent:
+            self.close()
+            raise TransientError("SMTP: the message was not accepted")
+        return SendResult(provider_id=message_id(delivery.key))
+
+    def _maybe_reset(self, code: int) -> None:
+        if int(code) in (421,):
+            self.close()
+
+
+def plain_text(html: str) -> str:
+    return strip_tags(html)

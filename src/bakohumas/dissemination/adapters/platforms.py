@@ -1,0 +1,1 @@
+"""Platform adapters (stub: being written)."""
