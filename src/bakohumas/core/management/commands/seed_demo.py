@@ -19,3 +19,6 @@ class Command(BaseCommand):
         from bakohumas.content.demo import seed_demo_content
 
         self.stdout.write(f"Demo content: {seed_demo_content()}")
+        from bakohumas.dissemination.demo import seed_demo_dissemination
+
+        self.stdout.write(f"Demo dissemination: {seed_demo_dissemination()}")
