@@ -276,8 +276,6 @@ DELIVERY_RETRY_BASE_SECONDS = float(os.environ.get("DELIVERY_RETRY_BASE_SECONDS"
 DELIVERY_RETRY_MAX_SECONDS = float(os.environ.get("DELIVERY_RETRY_MAX_SECONDS", "3600"))
 # Emails per second the SMTP relay accepts from all workers together (0: no limit).
 EMAIL_RATE_PER_SECOND = float(os.environ.get("EMAIL_RATE_PER_SECOND", "0"))
-# The address bounces go to (the Return-Path), e.g. a mailbox read by process_bounces.
-EMAIL_BOUNCE_ADDRESS = os.environ.get("EMAIL_BOUNCE_ADDRESS", "")
 # Shared secret of the provider bounce webhook (/hooks/email/bounces/).
 EMAIL_WEBHOOK_SECRET = os.environ.get("EMAIL_WEBHOOK_SECRET", "")
 # Largest spreadsheet accepted by the stakeholder import, in bytes.
