@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "bakohumas.core.context_processors.workspace",
+                "bakohumas.dissemination.context_processors.dissemination",
             ],
         },
     },
@@ -276,8 +277,17 @@ DELIVERY_RETRY_BASE_SECONDS = float(os.environ.get("DELIVERY_RETRY_BASE_SECONDS"
 DELIVERY_RETRY_MAX_SECONDS = float(os.environ.get("DELIVERY_RETRY_MAX_SECONDS", "3600"))
 # Emails per second the SMTP relay accepts from all workers together (0: no limit).
 EMAIL_RATE_PER_SECOND = float(os.environ.get("EMAIL_RATE_PER_SECOND", "0"))
-# Shared secret of the provider bounce webhook (/hooks/email/bounces/).
+# Shared secret of the provider bounce webhook (/d/hooks/email/bounces/).
 EMAIL_WEBHOOK_SECRET = os.environ.get("EMAIL_WEBHOOK_SECRET", "")
+# The bounce mailbox that `bakohumas process_bounces` reads over IMAP (no host: not read).
+# TLS from the first byte when BOUNCE_IMAP_SSL (default: on for port 993), else STARTTLS
+# when the server offers it. Processed notices are deleted from BOUNCE_IMAP_FOLDER.
+BOUNCE_IMAP_HOST = os.environ.get("BOUNCE_IMAP_HOST", "")
+BOUNCE_IMAP_PORT = int(os.environ.get("BOUNCE_IMAP_PORT", "993"))
+BOUNCE_IMAP_USER = os.environ.get("BOUNCE_IMAP_USER", "")
+BOUNCE_IMAP_PASSWORD = os.environ.get("BOUNCE_IMAP_PASSWORD", "")
+BOUNCE_IMAP_FOLDER = os.environ.get("BOUNCE_IMAP_FOLDER", "INBOX")
+BOUNCE_IMAP_SSL = env_bool("BOUNCE_IMAP_SSL", BOUNCE_IMAP_PORT == 993)
 # Largest spreadsheet accepted by the stakeholder import, in bytes.
 IMPORT_MAX_FILE_SIZE = int(os.environ.get("IMPORT_MAX_FILE_SIZE", str(20 * 1024 * 1024)))
 

@@ -23,6 +23,7 @@ from bakohumas.api.errors import error_body, install_handlers
 from bakohumas.api.routers import (
     contacts,
     content,
+    dissemination,
     groups,
     media,
     organisations,
@@ -125,6 +126,7 @@ api.add_router("", contacts.router)
 api.add_router("", groups.router)
 api.add_router("", content.router)
 api.add_router("", media.router)
+api.add_router("", dissemination.router)
 api.add_router("", public.router)
 
 # Last: any other path under /api/v1/ is a JSON 404 (not the workspace's HTML page).

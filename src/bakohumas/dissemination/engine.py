@@ -24,10 +24,13 @@ Guarantees (docs/architecture.md, "Dissemination"):
 from __future__ import annotations
 
 import logging
+import os
 import random
+import re
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,7 +40,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import close_old_connections, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import CharField, Count, F, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -59,8 +63,10 @@ from bakohumas.dissemination.links import absolute, with_utm
 from bakohumas.dissemination.models import (
     ACCOUNT_KINDS,
     AUDIENCE_KINDS,
+    HAND_POSTABLE_KINDS,
     MANUAL_KINDS,
     OPEN_PUBLICATION_STATUSES,
+    SUCCESS_DELIVERY,
     AccountStatus,
     ChannelAccount,
     ChannelKind,
@@ -80,7 +86,7 @@ from bakohumas.dissemination.models import (
 logger = logging.getLogger(__name__)
 
 PLANNABLE_ITEM_STATUSES = {Status.APPROVED, Status.SCHEDULED, Status.PUBLISHED}
-ENQUEUE_BATCH = 2000
+ENQUEUE_BATCH = 5000
 
 
 # --- permissions -------------------------------------------------------------------------
@@ -131,17 +137,23 @@ def _media_of(item: ContentItem) -> list[MediaFile]:
     return files
 
 
-def prepare(publication: Publication) -> Prepared:
-    """The generic message of a publication: its channel variant (or the title, summary and
-    link when the item has none), the portal link with UTM tags, the body and the media."""
+def portal_link(publication: Publication) -> str:
+    """The item's portal address with the UTM tags of this publication's channel."""
     item = publication.item
     kind = publication.kind
-    link = with_utm(
+    return with_utm(
         item_url(item),
         source=kind,
         medium="email" if kind == ChannelKind.EMAIL else "social",
         campaign=f"{item.unit.code}-{item.pk}",
     )
+
+
+def prepare(publication: Publication) -> Prepared:
+    """The generic message of a publication: its channel variant (or the title, summary and
+    link when the item has none), the portal link with UTM tags, the body and the media."""
+    item = publication.item
+    link = portal_link(publication)
     variant = item.variants.filter(channel=publication.variant_channel).first()
     if variant is not None:
         text = compose(variant.text, variant.hashtags, variant.link or link)
@@ -165,8 +177,11 @@ def adapter_for(publication: Publication) -> Adapter:
 
 
 def problems_of(publication: Publication) -> list[str]:
-    """What stops this publication: the item's approval, the variant's limits, the account,
-    the platform's media rules."""
+    """What stops this publication: the item's approval, the variant's limits (measured on
+    the text as it will go out, with the portal link the engine adds), the account, the
+    audience, the platform's media rules."""
+    from bakohumas.content.services import compute_hash
+
     item = publication.item
     problems: list[str] = []
     if item.status not in PLANNABLE_ITEM_STATUSES:
@@ -174,15 +189,27 @@ def problems_of(publication: Publication) -> list[str]:
             _("Only approved content can be disseminated (this item is %s).")
             % item.get_status_display()
         )
-    elif not item.approved_hash or item.approved_hash != item.content_hash:
+        return problems
+    if (
+        not item.approved_hash
+        or item.approved_hash != item.content_hash
+        or compute_hash(item) != item.approved_hash
+    ):
         problems.append(_("The content changed after approval; validate it again first."))
+        return problems
     variant = item.variants.filter(channel=publication.variant_channel).first()
     if variant is not None:
         check = check_variant(
-            variant.channel, variant.text, variant.hashtags, variant.link, title=item.title
+            variant.channel,
+            variant.text,
+            variant.hashtags,
+            variant.link or portal_link(publication),
+            title=item.title,
         )
         problems.extend(str(e) for e in check.errors)
-    if publication.kind in ACCOUNT_KINDS:
+        if check.errors and not variant.link:
+            problems.append(_("The count includes the link to the item on the portal."))
+    if publication.kind in ACCOUNT_KINDS and not publication.manual:
         account = publication.account
         if account is None:
             problems.append(_("Choose the account to publish with."))
@@ -196,17 +223,13 @@ def problems_of(publication: Publication) -> list[str]:
             )
         elif account.status == AccountStatus.DISABLED:
             problems.append(_("The account %s is disabled.") % account.name)
+    mailing_list = publication.mailing_list if publication.mailing_list_id else None
+    if mailing_list is not None and publication.kind != ChannelKind.EMAIL:
+        problems.append(_("A mailing list can only receive an email campaign."))
     if publication.kind in AUDIENCE_KINDS:
-        if not (publication.mailing_list_id or publication.group_id or publication.segment):
+        if not (mailing_list or publication.group_id or publication.segment):
             problems.append(_("Choose who receives it: a mailing list, a group or a segment."))
-        if (
-            publication.kind == ChannelKind.EMAIL
-            and publication.group_id is None
-            and publication.segment == {}
-            and publication.mailing_list_id is None
-        ):
-            pass
-        if publication.mailing_list_id and publication.mailing_list.unit_id != publication.unit_id:
+        if mailing_list is not None and mailing_list.unit_id != publication.unit_id:
             problems.append(_("That mailing list belongs to another unit."))
     if publication.kind == ChannelKind.WHATSAPP and not publication.template_name:
         problems.append(
@@ -215,9 +238,9 @@ def problems_of(publication: Publication) -> list[str]:
                 "free text inside a conversation the contact opened)."
             )
         )
-    if publication.kind in MANUAL_KINDS and publication.responsible_id is None:
+    if publication.is_manual and publication.responsible_id is None:
         problems.append(_("Name the person who will share it and record the evidence."))
-    if not problems and publication.kind not in MANUAL_KINDS:
+    if not problems and not publication.is_manual:
         try:
             adapter = adapter_for(publication)
             prepared = adapter.prepare(publication, prepare(publication))
@@ -242,45 +265,90 @@ class PlanInput:
     responsible_id: int | None = None
     template_name: str = ""
     template_language: str = ""
+    manual: bool = False  # a platform posted on by hand (HAND_POSTABLE_KINDS)
+
+
+def clean_segment(value: Any) -> dict[str, list[str]]:
+    """A segment as stored: ``{"categories": [...], "tags": [...]}`` with known categories,
+    non-empty lists only. Raises ``ValidationError`` for anything else (a segment that
+    selects nothing specific would address every contact of the unit)."""
+    from bakohumas.stakeholders.models import Category
+
+    message = _("A segment is a list of stakeholder categories and a list of tags.")
+    if value in (None, "", {}):
+        return {}
+    if not isinstance(value, dict) or not set(value) <= {"categories", "tags"}:
+        raise ValidationError({"segment": [message]})
+    out: dict[str, list[str]] = {}
+    for key in ("categories", "tags"):
+        items = value.get(key) or []
+        if not isinstance(items, list) or not all(
+            isinstance(x, str) and 0 < len(x.strip()) <= 64 and "\x00" not in x for x in items
+        ):
+            raise ValidationError({"segment": [message]})
+        names = sorted({x.strip() for x in items})
+        if key == "categories":
+            unknown = [c for c in names if c not in Category.values]
+            if unknown:
+                raise ValidationError(
+                    {"segment": [_("Unknown stakeholder category: %s.") % ", ".join(unknown)]}
+                )
+        if names:
+            out[key] = names
+    if not out:
+        raise ValidationError(
+            {"segment": [_("Choose at least one stakeholder category or tag for the segment.")]}
+        )
+    return out
 
 
 def plan(item: ContentItem, data: PlanInput, *, by: Any) -> Publication:
     """Add a publication to an approved item's plan. Raises ``ValidationError`` with every
     problem found, or ``PermissionDenied``; nothing is written then."""
     _require(by, "dissemination.add_publication", item.unit_id)
+    # The caller's copy may be stale: the rules apply to the item as it is now.
+    item = ContentItem.objects.select_related("unit").get(pk=item.pk)
     if data.kind not in ChannelKind.values:
         raise ValidationError({"kind": [_("Unknown channel.")]})
-    segment = data.segment or {}
-    if segment and not (
-        isinstance(segment, dict)
-        and set(segment) <= {"categories", "tags"}
-        and all(
-            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in segment.values()
+    kind = ChannelKind(data.kind)
+    manual = bool(data.manual) and kind not in MANUAL_KINDS
+    if manual and kind not in HAND_POSTABLE_KINDS:
+        raise ValidationError(
+            {"manual": [_("Only a social media platform can be posted on by hand.")]}
         )
-    ):
-        raise ValidationError({"segment": [_("A segment is a list of categories and of tags.")]})
-    if "\x00" in (data.target or "") or len(data.target or "") > 300:
+    segment = clean_segment(data.segment)
+    target = (data.target or "").strip()
+    if "\x00" in target or len(target) > 300:
         raise ValidationError({"target": [_("Give a destination of at most 300 characters.")]})
+    template_name = (data.template_name or "").strip()
+    template_language = (data.template_language or "").strip()
+    if len(template_name) > 200 or len(template_language) > 16 or "\x00" in template_name:
+        raise ValidationError({"template_name": [_("Give a template name and a language code.")]})
+    scheduled_at = data.scheduled_at or timezone.now()
+    if timezone.is_naive(scheduled_at):
+        scheduled_at = timezone.make_aware(scheduled_at, item.unit.zone)
     publication = Publication(
         item=item,
         unit_id=item.unit_id,
-        kind=data.kind,
-        account_id=data.account_id,
+        kind=kind,
+        # Only platform channels publish through an account; the others ignore one.
+        account_id=data.account_id if kind in ACCOUNT_KINDS and not manual else None,
+        manual=manual,
         mailing_list_id=data.mailing_list_id,
         group_id=data.group_id,
         segment=segment,
-        target=(data.target or "").strip(),
-        scheduled_at=data.scheduled_at or timezone.now(),
+        target=target,
+        scheduled_at=scheduled_at,
         responsible_id=data.responsible_id
-        or (getattr(by, "pk", None) if data.kind in MANUAL_KINDS else None),
-        template_name=(data.template_name or "").strip(),
-        template_language=(data.template_language or "").strip() or "id",
+        or (getattr(by, "pk", None) if kind in MANUAL_KINDS or manual else None),
+        template_name=template_name if kind == ChannelKind.WHATSAPP else "",
+        template_language=(template_language or "id") if kind == ChannelKind.WHATSAPP else "",
         approved_hash=item.approved_hash,
         created_by=by,
     )
     errors: dict[str, list[str]] = {}
     for field, value, model in (
-        ("account_id", data.account_id, ChannelAccount),
+        ("account_id", publication.account_id, ChannelAccount),
         ("mailing_list_id", data.mailing_list_id, MailingList),
     ):
         if value is not None and not model.objects.filter(pk=value).exists():
@@ -318,8 +386,11 @@ def _enqueue_dispatch(publication: Publication) -> None:
     pk, when = publication.pk, publication.scheduled_at
 
     def enqueue() -> None:
+        task = tasks.dispatch_publication
         try:
-            tasks.dispatch_publication.using(run_after=when).enqueue(pk)
+            if task.get_backend().supports_defer:
+                task = task.using(run_after=when)
+            task.enqueue(pk)
         except Exception:  # the sweep dispatches it anyway
             logger.warning("Could not enqueue the dispatch of publication %s", pk, exc_info=True)
 
@@ -339,12 +410,23 @@ class Recipient:
     skip_reason: str = ""
 
 
+# The common address shape, a strict subset of what Django's validator accepts: matching it
+# spares the validator's cost (a large list is checked address by address at dispatch).
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+
+
 def _normal_email(value: str) -> str | None:
     value = (value or "").strip()
-    try:
-        validate_email(value)
-    except ValidationError:
+    if len(value) > 254:
         return None
+    if not _PLAIN_EMAIL.fullmatch(value):
+        try:
+            validate_email(value)
+        except ValidationError:
+            return None
     local, _sep, domain = value.rpartition("@")
     return f"{local}@{domain.lower()}"
 
@@ -361,84 +443,109 @@ def _normal_phone(value: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
 
 
+def _address_key(address: str) -> str:
+    """How addresses compare: emails case-insensitively, phone numbers without the "+"."""
+    return address.strip().lower().lstrip("+")
+
+
 def recipients(publication: Publication) -> Iterator[Recipient]:
     """Everyone the publication addresses, each with the consent it relies on or the
-    reason it is skipped. Duplicated addresses come once."""
+    reason it is skipped. Duplicated addresses come once: a mailing-list subscription
+    first; among stakeholder contacts sharing an address, a withdrawn consent wins over a
+    granted one, which wins over none."""
     seen: set[str] = set()
-    suppressed = set(Suppression.objects.values_list("address", flat=True))
+    suppressed = {_address_key(a) for a in Suppression.objects.values_list("address", flat=True)}
     email = publication.kind == ChannelKind.EMAIL
     channel = "email" if email else "whatsapp"
 
-    def emit(rec: Recipient) -> Iterator[Recipient]:
-        key = rec.address.lower()
-        if key in seen:
-            return
-        seen.add(key)
+    def checked(rec: Recipient, key: str) -> Recipient:
         if not rec.skip_reason and key in suppressed:
             rec.skip_reason = gettext_noop("Suppressed (hard bounce or unsubscribed).")
             rec.consent_ref = ""
-        yield rec
+        return rec
 
     if publication.mailing_list_id and email:
-        subscribers = Subscriber.objects.filter(
-            mailing_list_id=publication.mailing_list_id, status=SubscriberStatus.CONFIRMED
-        ).values_list("pk", "email", "name", "contact_id", "confirmed_at", "consent_source")
-        for pk, address, name, contact_id, confirmed_at, source in subscribers.iterator(5000):
+        # The confirmation time as text (its UTC date is the first ten characters): no
+        # datetime to build per subscriber.
+        subscribers = (
+            Subscriber.objects.filter(
+                mailing_list_id=publication.mailing_list_id, status=SubscriberStatus.CONFIRMED
+            )
+            .annotate(confirmed=Cast("confirmed_at", CharField()))
+            .values_list("pk", "email", "name", "contact_id", "confirmed", "consent_source")
+        )
+        for pk, address, name, contact_id, confirmed, source in subscribers.iterator(5000):
             normal = _normal_email(address)
             if normal is None:
-                yield from emit(
-                    Recipient(
-                        address[:254] or f"subscriber:{pk}",
-                        name,
-                        contact_id,
-                        pk,
-                        skip_reason=gettext_noop("Invalid email address."),
-                    )
+                rec = Recipient(
+                    address[:254] or f"subscriber:{pk}",
+                    name,
+                    contact_id,
+                    pk,
+                    skip_reason=gettext_noop("Invalid email address."),
                 )
-                continue
-            when = confirmed_at.date().isoformat() if confirmed_at else "?"
-            ref = f"subscription:{pk} confirmed {when}" + (f" ({source})" if source else "")
-            yield from emit(Recipient(normal, name, contact_id, pk, ref[:300]))
+            else:
+                when = confirmed[:10] if confirmed else "?"
+                ref = f"subscription:{pk} confirmed {when}" + (f" ({source})" if source else "")
+                rec = Recipient(normal, name, contact_id, pk, ref[:300])
+            key = _address_key(rec.address)
+            if key not in seen:
+                seen.add(key)
+                yield checked(rec, key)
     contacts = _segment_contacts(publication)
-    if contacts is not None:
-        from bakohumas.stakeholders.models import ContactConsent
+    if contacts is None:
+        return
+    from bakohumas.stakeholders.models import ConsentStatus, ContactConsent
 
-        consents = {
-            c[0]: c
-            for c in ContactConsent.objects.filter(
-                contact__in=contacts.values("pk"), channel=channel
-            ).values_list("contact_id", "pk", "status", "given_at", "method")
-        }
-        field = "email" if email else "whatsapp"
-        for pk, name, value, phone in contacts.values_list("pk", "name", field, "phone").iterator(
-            5000
-        ):
-            raw = value or ("" if email else phone)
-            normal = _normal_email(raw) if email else _normal_phone(raw)
-            if normal is None:
-                reason = (
-                    gettext_noop("No email address.")
-                    if email and not raw
-                    else gettext_noop("Invalid email address.")
-                    if email
-                    else gettext_noop("No WhatsApp number.")
-                    if not raw
-                    else gettext_noop("Invalid WhatsApp number.")
-                )
-                yield from emit(Recipient(f"contact:{pk}", name, pk, skip_reason=reason))
-                continue
+    consents = {
+        c[0]: c
+        for c in ContactConsent.objects.filter(
+            contact__in=contacts.values("pk"), channel=channel
+        ).values_list("contact_id", "pk", "status", "given_at", "method")
+    }
+    field = "email" if email else "whatsapp"
+    chosen: dict[str, tuple[int, Recipient]] = {}
+    for pk, name, value, phone in contacts.values_list("pk", "name", field, "phone").iterator(5000):
+        raw = value or ("" if email else phone)
+        normal = _normal_email(raw) if email else _normal_phone(raw)
+        rank = 0
+        if normal is None:
+            reason = (
+                gettext_noop("No email address.")
+                if email and not raw
+                else gettext_noop("Invalid email address.")
+                if email
+                else gettext_noop("No WhatsApp number.")
+                if not raw
+                else gettext_noop("Invalid WhatsApp number.")
+            )
+            rec = Recipient(f"contact:{pk}", name, pk, skip_reason=reason)
+        else:
             consent = consents.get(pk)
-            if consent is None or consent[2] != "granted":
-                reason = (
-                    gettext_noop("Consent withdrawn for this channel.")
-                    if consent is not None
-                    else gettext_noop("No consent for this channel.")
+            if consent is None:
+                rec = Recipient(
+                    normal, name, pk, skip_reason=gettext_noop("No consent for this channel.")
                 )
-                yield from emit(Recipient(normal, name, pk, skip_reason=reason))
-                continue
-            when = consent[3].date().isoformat() if consent[3] else "?"
-            ref = f"consent:{consent[1]} {channel} granted {when} ({consent[4]})"
-            yield from emit(Recipient(normal, name, pk, consent_ref=ref))
+            elif consent[2] != ConsentStatus.GRANTED:
+                rank = 2
+                rec = Recipient(
+                    normal,
+                    name,
+                    pk,
+                    skip_reason=gettext_noop("Consent withdrawn for this channel."),
+                )
+            else:
+                rank = 1
+                when = consent[3].date().isoformat() if consent[3] else "?"
+                ref = f"consent:{consent[1]} {channel} granted {when} ({consent[4]})"
+                rec = Recipient(normal, name, pk, consent_ref=ref[:300])
+        key = _address_key(rec.address)
+        if key in seen:
+            continue
+        if key not in chosen or chosen[key][0] < rank:
+            chosen[key] = (rank, rec)
+    for key, (_rank, rec) in chosen.items():
+        yield checked(rec, key)
 
 
 def _segment_contacts(publication: Publication) -> Any:
@@ -477,13 +584,16 @@ def dispatch(publication_id: int, *, now: datetime | None = None) -> bool:
         if publication is None:
             return False
         problems = _send_time_problems(publication)
+        account = publication.account if publication.account_id else None
+        if account is not None and account.status == AccountStatus.DISABLED:
+            problems.append(_("The account %s is disabled.") % account.name)
         if problems:
             _fail(publication, " ".join(problems))
             return True
         publication.started_at = now
         if publication.kind == ChannelKind.WEBSITE:
             _publish_on_portal(publication)
-        elif publication.kind in MANUAL_KINDS:
+        elif publication.is_manual:
             publication.status = PublicationStatus.AWAITING_EVIDENCE
             publication.save(update_fields=["status", "started_at"])
             if publication.responsible is not None:
@@ -495,10 +605,14 @@ def dispatch(publication_id: int, *, now: datetime | None = None) -> bool:
                 )
         else:
             _write_rows(publication, now)
+            if account is not None and account.status == AccountStatus.RECONNECT:
+                _hold_for_reconnect(publication, account.status_detail)
     return True
 
 
 def _send_time_problems(publication: Publication) -> list[str]:
+    """The approval check made at dispatch and before every batch: the item is still
+    approved (or published) and its content hashes to what was approved at planning."""
     from bakohumas.content.services import compute_hash
 
     item = ContentItem.objects.select_related("unit").get(pk=publication.item_id)
@@ -519,15 +633,113 @@ def _publish_on_portal(publication: Publication) -> None:
 
     item = publication.item
     if item.status != Status.PUBLISHED:
-        content_services.publish_for_dissemination(item)
+        try:
+            with transaction.atomic():
+                content_services.publish_for_dissemination(item)
+        except ValidationError as exc:
+            _fail(publication, " ".join(exc.messages))
+            return
     publication.status = PublicationStatus.DONE
     publication.finished_at = timezone.now()
     publication.external_url = item_url(item)
     publication.save(update_fields=["status", "started_at", "finished_at", "external_url"])
+    _notify_outcome(publication)
+
+
+class _RowWriter:
+    """Inserts delivery rows in bulk: one prepared ``INSERT`` executed for many rows
+    (``executemany``; psycopg pipelines it, SQLite steps one prepared statement), so the
+    number of statements does not grow with the 999-variable limit Django's
+    ``bulk_create`` observes on SQLite. Every column takes its model default, computed
+    once, except the few that differ per recipient (which come first)."""
+
+    VARIABLE = (
+        "recipient",
+        "recipient_name",
+        "contact_id",
+        "subscriber_id",
+        "consent_ref",
+        "status",
+        "error",
+        "key",
+    )
+
+    def __init__(self, publication: Publication, now: datetime) -> None:
+        template = Delivery(publication=publication, next_attempt_at=now)
+        by_name = {f.attname: f for f in Delivery._meta.concrete_fields if not f.primary_key}
+        variable = [by_name.pop(name) for name in self.VARIABLE]
+        constant = list(by_name.values())
+        self.tail = tuple(
+            f.get_db_prep_save(f.pre_save(template, add=True), connection) for f in constant
+        )
+        quote = connection.ops.quote_name
+        # Table and column names come from the model, quoted; values are parameters.
+        self.sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+            quote(Delivery._meta.db_table),
+            ", ".join(quote(f.column) for f in variable + constant),
+            ", ".join(["%s"] * (len(variable) + len(constant))),
+        )
+        self.copy_sql = "COPY {} ({}) FROM STDIN".format(
+            quote(Delivery._meta.db_table), ", ".join(quote(f.column) for f in variable + constant)
+        )
+        self.pending: list[tuple[Any, ...]] = []
+        # RFC 9562 version 7 layout: milliseconds, version, 12 bits, variant, 62 bits.
+        self.prefix = (int(time.time() * 1000) << 80) | (0x7 << 76) | (0x2 << 62)
+        self.sequence = 0
+
+    def next_key(self) -> str:
+        """A key ordered by dispatch and position, so the unique index grows at its end
+        instead of splitting pages all over: a version 7 UUID (RFC 9562) whose random
+        fields carry a 32-bit sequence number and 42 random bits. As 32 hex digits, which
+        both databases take for a UUID column."""
+        self.sequence += 1
+        seq = self.sequence & 0xFFFFFFFF
+        value = (
+            self.prefix
+            | (seq >> 20) << 64
+            | (seq & 0xFFFFF) << 42
+            | int.from_bytes(os.urandom(6), "big") >> 6
+        )
+        return f"{value:032x}"
+
+    def add(self, rec: Recipient) -> None:
+        key = self.next_key()
+        self.pending.append(
+            (
+                rec.address[:254],
+                rec.name[:200],
+                rec.contact_id,
+                rec.subscriber_id,
+                rec.consent_ref[:300],
+                _SKIPPED if rec.skip_reason else _PENDING,
+                rec.skip_reason[:500],
+                key,
+                *self.tail,
+            )
+        )
+        if len(self.pending) >= ENQUEUE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # COPY: one statement streaming the rows (psycopg's executemany would cost
+                # a round trip per row through Django's client-side-binding cursor).
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in self.pending:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(self.sql, self.pending)
+        self.pending = []
+
+
+_PENDING = str(DeliveryStatus.PENDING.value)
+_SKIPPED = str(DeliveryStatus.SKIPPED.value)
 
 
 def _write_rows(publication: Publication, now: datetime) -> None:
-    rows: list[Delivery] = []
     total = skipped = 0
     if publication.kind in AUDIENCE_KINDS:
         source: Iterator[Recipient] = recipients(publication)
@@ -535,29 +747,12 @@ def _write_rows(publication: Publication, now: datetime) -> None:
         account = publication.account
         destination = str((account.config or {}).get("destination", "")) if account else ""
         source = iter([Recipient(destination or publication.kind, publication.target)])
+    writer = _RowWriter(publication, now)
     for rec in source:
         total += 1
-        skip = bool(rec.skip_reason)
-        skipped += skip
-        rows.append(
-            Delivery(
-                publication=publication,
-                recipient=rec.address[:254],
-                recipient_name=rec.name[:200],
-                contact_id=rec.contact_id,
-                subscriber_id=rec.subscriber_id,
-                consent_ref=rec.consent_ref,
-                status=DeliveryStatus.SKIPPED if skip else DeliveryStatus.PENDING,
-                error=rec.skip_reason,
-                next_attempt_at=now,
-                key=uuid.uuid4(),
-            )
-        )
-        if len(rows) >= ENQUEUE_BATCH:
-            Delivery.objects.bulk_create(rows)
-            rows = []
-    if rows:
-        Delivery.objects.bulk_create(rows)
+        skipped += bool(rec.skip_reason)
+        writer.add(rec)
+    writer.flush()
     publication.total = total
     publication.skipped = skipped
     publication.status = PublicationStatus.SENDING
@@ -567,36 +762,44 @@ def _write_rows(publication: Publication, now: datetime) -> None:
 
 
 def _fail(publication: Publication, reason: str) -> None:
+    """The publication failed as a whole: its open rows are cancelled (and taken from the
+    worker holding them, whose further writes their lease token no longer matches)."""
     publication.status = PublicationStatus.FAILED
     publication.error = reason
     publication.finished_at = timezone.now()
     publication.save(update_fields=["status", "error", "finished_at", "started_at"])
     Delivery.objects.filter(
         publication=publication, status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]
-    ).update(status=DeliveryStatus.CANCELLED, error=reason[:500], lease_owner="")
+    ).update(status=DeliveryStatus.CANCELLED, error=reason[:500], lease_owner="", lease_until=None)
     _notify_outcome(publication)
 
 
 def _finish(publication: Publication) -> None:
-    """All rows ended: done (campaigns, posts sent) or failed (a post that failed)."""
-    counts = dict(
-        publication.deliveries.values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    if counts.get(DeliveryStatus.PENDING) or counts.get(DeliveryStatus.SENDING):
+    """All rows ended: done (a campaign that reached someone, a post that was sent) or
+    failed (a post that failed, a campaign of which no message got out)."""
+    data = counts(publication)
+    if data[DeliveryStatus.PENDING] or data[DeliveryStatus.SENDING]:
         return
     publication.finished_at = timezone.now()
     if publication.kind not in AUDIENCE_KINDS:
         row = publication.deliveries.first()
-        if row is not None and row.status == DeliveryStatus.SENT:
+        if row is not None and row.status in SUCCESS_DELIVERY:
             publication.status = PublicationStatus.DONE
             publication.external_id = row.provider_id
         else:
             publication.status = PublicationStatus.FAILED
-            publication.error = row.error if row is not None else _("Nothing was sent.")
+            publication.error = (
+                row.error if row is not None and row.error else _("Nothing was sent.")
+            )
     else:
-        publication.status = PublicationStatus.DONE
+        went_out = sum(data[s] for s in SUCCESS_DELIVERY) + data[DeliveryStatus.BOUNCED]
+        if not went_out and data[DeliveryStatus.FAILED]:
+            publication.status = PublicationStatus.FAILED
+            publication.error = _("None of the %(n)s messages could be sent.") % {
+                "n": data[DeliveryStatus.FAILED]
+            }
+        else:
+            publication.status = PublicationStatus.DONE
     publication.save(
         update_fields=["status", "finished_at", "external_id", "external_url", "error"]
     )
@@ -604,6 +807,7 @@ def _finish(publication: Publication) -> None:
 
 
 def counts(publication: Publication) -> dict[str, int]:
+    """The number of rows in each delivery status (every status present, 0 or more)."""
     data = dict(
         publication.deliveries.order_by()
         .values_list("status")
@@ -636,52 +840,96 @@ def _lease() -> timedelta:
     return timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
 
 
+def ready_publication(now: datetime | None = None) -> int | None:
+    """The publication whose ready row waited longest (rows of paused, cancelled or
+    throttled publications are left alone)."""
+    now = now or timezone.now()
+    return (
+        Delivery.objects.filter(
+            status=DeliveryStatus.PENDING,
+            next_attempt_at__lte=now,
+            publication__status=PublicationStatus.SENDING,
+        )
+        .filter(
+            Q(publication__account__isnull=True)
+            | Q(publication__account__paused_until__isnull=True)
+            | Q(publication__account__paused_until__lte=now)
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("publication_id", flat=True)
+        .first()
+    )
+
+
+def ready_ids(publication_id: int, limit: int, now: datetime) -> list[int]:
+    """Up to ``limit`` ready rows of a publication, locked (``SKIP LOCKED``: rows another
+    worker is claiming right now are passed over) on PostgreSQL."""
+    return list(
+        Delivery.objects.filter(
+            publication_id=publication_id,
+            status=DeliveryStatus.PENDING,
+            next_attempt_at__lte=now,
+        )
+        .order_by("pk")
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def take(ids: list[int], token: str, now: datetime) -> list[Delivery]:
+    """Lease the rows of ``ids`` that are still pending to ``token`` and return those it
+    got. The ``status = pending`` guard of the UPDATE is what makes a claim exclusive: of
+    two workers that chose the same rows, the second updates none of them."""
+    if not ids:
+        return []
+    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.SENDING,
+        lease_owner=token,
+        lease_until=now + _lease(),
+        attempts=F("attempts") + 1,
+    )
+    return list(
+        Delivery.objects.filter(pk__in=ids, lease_owner=token, status=DeliveryStatus.SENDING)
+    )
+
+
+def lease_token(worker: str) -> str:
+    return f"{worker[:48]}:{uuid.uuid4().hex[:12]}"
+
+
 def claim(worker: str, limit: int | None = None, *, now: datetime | None = None) -> list[Delivery]:
-    """Claim up to ``limit`` ready rows of one publication for ``worker`` (a fresh token per
-    claim). Rows of paused, cancelled or throttled publications are left alone."""
+    """Claim up to ``limit`` ready rows of one publication for ``worker`` (a fresh lease
+    token per claim)."""
     limit = limit or settings.DELIVERY_BATCH
     now = now or timezone.now()
-    ready = Delivery.objects.filter(
-        status=DeliveryStatus.PENDING,
-        next_attempt_at__lte=now,
-        publication__status=PublicationStatus.SENDING,
-    ).filter(
-        Q(publication__account__isnull=True)
-        | Q(publication__account__paused_until__isnull=True)
-        | Q(publication__account__paused_until__lte=now)
-    )
-    first = ready.order_by("next_attempt_at", "pk").values_list("publication_id", flat=True).first()
-    if first is None:
+    publication_id = ready_publication(now)
+    if publication_id is None:
         return []
-    token = f"{worker}:{uuid.uuid4().hex[:12]}"[:64]
     with transaction.atomic():
-        ids = list(
-            Delivery.objects.filter(
-                publication_id=first, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-            )
-            .order_by("pk")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:limit]
-        )
-        if not ids:
-            return []
-        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.SENDING,
-            lease_owner=token,
-            lease_until=now + _lease(),
-            attempts=F("attempts") + 1,
-        )
-    return list(
-        Delivery.objects.filter(pk__in=ids, lease_owner=token).select_related(
-            "publication", "publication__account"
-        )
-    )
+        return take(ready_ids(publication_id, limit, now), lease_token(worker), now)
 
 
 def release_expired(now: datetime | None = None) -> int:
-    """Give back rows whose worker died (lease over): they go out again with the same key."""
+    """Give back rows whose worker died (lease over): they go out again with the same key.
+    Rows of a publication that ended meanwhile are cancelled; a row whose worker died
+    ``DELIVERY_MAX_ATTEMPTS`` times fails (it may be what kills the worker)."""
     now = now or timezone.now()
-    return Delivery.objects.filter(status=DeliveryStatus.SENDING, lease_until__lt=now).update(
+    expired = Delivery.objects.filter(status=DeliveryStatus.SENDING, lease_until__lt=now)
+    expired.filter(
+        publication__status__in=[PublicationStatus.CANCELLED, PublicationStatus.FAILED]
+    ).update(
+        status=DeliveryStatus.CANCELLED,
+        lease_owner="",
+        lease_until=None,
+        error=gettext_noop("Cancelled."),
+    )
+    expired.filter(attempts__gte=settings.DELIVERY_MAX_ATTEMPTS).update(
+        status=DeliveryStatus.FAILED,
+        lease_owner="",
+        lease_until=None,
+        error=gettext_noop("Gave up: the worker stopped while sending it, too many times."),
+    )
+    return expired.update(
         status=DeliveryStatus.PENDING, lease_owner="", lease_until=None, next_attempt_at=now
     )
 
@@ -705,7 +953,7 @@ class _Throttle:
         self.next_at[key] = max(at, now) + interval
 
 
-_live_cache: dict[str, float] = {"at": 0.0, "n": 1.0}
+_live_cache: dict[str, float] = {"at": -1e9, "n": 1.0}
 
 
 def _live_workers() -> int:
@@ -719,6 +967,10 @@ def _live_workers() -> int:
     return n
 
 
+# A worker closes the connections it keeps for a publication after this long unused.
+SESSION_IDLE_SECONDS = 60.0
+
+
 @dataclass
 class _Session:
     """What a worker keeps per publication between batches: the adapter (with its open
@@ -727,6 +979,7 @@ class _Session:
     adapter: Adapter
     prepared: Prepared
     approved_hash: str
+    used_at: float = 0.0
 
 
 class Sender:
@@ -737,39 +990,48 @@ class Sender:
         self.sessions: dict[int, _Session] = {}
         self.throttle = _Throttle()
 
-    def close(self) -> None:
-        for session in self.sessions.values():
+    def close(self, idle_for: float | None = None) -> None:
+        """Close the sessions (all, or those unused for ``idle_for`` seconds)."""
+        now = time.monotonic()
+        for pk, session in list(self.sessions.items()):
+            if idle_for is not None and now - session.used_at < idle_for:
+                continue
             try:
                 session.adapter.close()
             except Exception:  # closing is best effort
                 logger.debug("close failed", exc_info=True)
-        self.sessions.clear()
+            del self.sessions[pk]
 
     def _session(self, publication: Publication) -> _Session:
         session = self.sessions.get(publication.pk)
-        if session is not None and session.approved_hash == publication.approved_hash:
-            return session
-        if session is not None:
-            session.adapter.close()
-        adapter = adapter_for(publication)
-        prepared = adapter.prepare(publication, prepare(publication))
-        session = _Session(adapter, prepared, publication.approved_hash)
-        self.sessions[publication.pk] = session
+        if session is None or session.approved_hash != publication.approved_hash:
+            if session is not None:
+                session.adapter.close()
+            adapter = adapter_for(publication)
+            prepared = adapter.prepare(publication, prepare(publication))
+            session = _Session(adapter, prepared, publication.approved_hash)
+            self.sessions[publication.pk] = session
+        session.used_at = time.monotonic()
         return session
 
     def run_once(self) -> int:
         rows = claim(self.worker)
         if rows:
             self.run_batch(rows)
+        self.close(idle_for=SESSION_IDLE_SECONDS)
         return len(rows)
 
     def run_batch(self, rows: list[Delivery]) -> None:
-        publication = Publication.objects.select_related("item", "item__unit", "account").get(
-            pk=rows[0].publication_id
-        )
+        """Send a claimed batch (rows of one publication under one lease token): the
+        approval is checked first; each outcome is written as soon as it is known; the
+        lease is renewed while the batch lasts, and rows lost meanwhile (taken over, or
+        their publication paused or ended) are not sent."""
+        publication = Publication.objects.select_related(
+            "item", "item__unit", "account", "mailing_list"
+        ).get(pk=rows[0].publication_id)
         token = rows[0].lease_owner
         if publication.status != PublicationStatus.SENDING:
-            _give_back(rows, token, cancelled=publication.status == PublicationStatus.CANCELLED)
+            _give_back(rows, token, cancelled=publication.status not in OPEN_PUBLICATION_STATUSES)
             return
         problems = _send_time_problems(publication)
         if problems:
@@ -778,9 +1040,14 @@ class Sender:
                 if locked.status in OPEN_PUBLICATION_STATUSES:
                     locked.item = publication.item
                     _fail(locked, " ".join(problems))
+            self.sessions.pop(publication.pk, None)
             return
         try:
             session = self._session(publication)
+        except ReconnectRequired as exc:
+            _reconnect(publication, exc)
+            _give_back(rows, token, cancelled=False)
+            return
         except AdapterError as exc:
             for row in rows:
                 _record_failure(row, token, exc)
@@ -792,30 +1059,36 @@ class Sender:
         if publication.kind == ChannelKind.EMAIL and settings.EMAIL_RATE_PER_SECOND:
             rate = settings.EMAIL_RATE_PER_SECOND
         throttle_key = f"account:{account.pk}" if account else publication.kind
-        for index, row in enumerate(rows):
+        renew_every = _lease().total_seconds() / 3
+        renew_at = time.monotonic() + renew_every
+        queue = deque(rows)
+        while queue:
+            if time.monotonic() >= renew_at:
+                queue = deque(_renew(list(queue), token))
+                renew_at = time.monotonic() + renew_every
+                if not queue:
+                    break
+            row = queue.popleft()
             self.throttle.wait(throttle_key, rate)
             row.publication = publication
             try:
                 result = session.adapter.send(publication, session.prepared, row)
             except ReconnectRequired as exc:
                 _reconnect(publication, exc)
-                _give_back(rows[index:], token, cancelled=False, undo_attempt=True)
+                _give_back([row, *queue], token, cancelled=False)
                 self.sessions.pop(publication.pk, None)
                 break
             except TransientError as exc:
                 _record_failure(row, token, exc)
-                if exc.retry_after:
-                    if account is not None:
+                if exc.retry_after or exc.channel_down:
+                    # The platform asked to wait, or it cannot be reached at all: the rest
+                    # of the batch waits too instead of failing one by one.
+                    delay = exc.retry_after or backoff_seconds(row.attempts)
+                    if exc.retry_after and account is not None:
                         ChannelAccount.objects.filter(pk=account.pk).update(
                             paused_until=timezone.now() + timedelta(seconds=exc.retry_after)
                         )
-                    _give_back(
-                        rows[index + 1 :],
-                        token,
-                        cancelled=False,
-                        undo_attempt=True,
-                        delay=exc.retry_after,
-                    )
+                    _give_back(list(queue), token, cancelled=False, delay=delay)
                     break
                 continue
             except AdapterError as exc:
@@ -838,6 +1111,26 @@ class Sender:
         _after_batch(publication.pk)
 
 
+def _renew(rows: list[Delivery], token: str) -> list[Delivery]:
+    """Extend the lease of the rows of a batch still held by ``token`` and return them.
+    Rows the sweeper gave away are dropped; when the publication is no longer sending
+    (paused, cancelled, failed) the rows are given back instead and none is returned."""
+    status = (
+        Publication.objects.filter(pk=rows[0].publication_id)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status != PublicationStatus.SENDING:
+        _give_back(rows, token, cancelled=status not in OPEN_PUBLICATION_STATUSES)
+        return []
+    ids = [r.pk for r in rows]
+    Delivery.objects.filter(pk__in=ids, lease_owner=token).update(
+        lease_until=timezone.now() + _lease()
+    )
+    mine = set(Delivery.objects.filter(pk__in=ids, lease_owner=token).values_list("pk", flat=True))
+    return [r for r in rows if r.pk in mine]
+
+
 def _give_back(
     rows: list[Delivery],
     token: str,
@@ -846,12 +1139,17 @@ def _give_back(
     undo_attempt: bool = True,
     delay: float | None = None,
 ) -> None:
+    """Return unsent rows of a batch: to the queue (their attempt not counted) or, when
+    their publication ended, cancelled."""
     ids = [r.pk for r in rows]
     if not ids:
         return
     if cancelled:
         Delivery.objects.filter(pk__in=ids, lease_owner=token).update(
-            status=DeliveryStatus.CANCELLED, lease_owner="", lease_until=None
+            status=DeliveryStatus.CANCELLED,
+            lease_owner="",
+            lease_until=None,
+            error=gettext_noop("Cancelled."),
         )
         return
     Delivery.objects.filter(pk__in=ids, lease_owner=token).update(
@@ -864,17 +1162,19 @@ def _give_back(
 
 
 def backoff_seconds(attempts: int) -> float:
+    """Exponential backoff with jitter: base * 2^(attempts-1), capped, times 0.5 to 1.5."""
     base = settings.DELIVERY_RETRY_BASE_SECONDS
     delay = min(settings.DELIVERY_RETRY_MAX_SECONDS, base * (2 ** max(0, attempts - 1)))
-    return delay * random.uniform(0.5, 1.5)
+    return float(delay * random.uniform(0.5, 1.5))
 
 
 def _record_failure(row: Delivery, token: str, exc: AdapterError) -> None:
+    """A transient error retries later until ``DELIVERY_MAX_ATTEMPTS``; any other ends the
+    row failed with the reason."""
     now = timezone.now()
     transient = isinstance(exc, TransientError)
-    if transient and row.attempts < settings.DELIVERY_MAX_ATTEMPTS:
-        retry_after = getattr(exc, "retry_after", None)
-        delay = retry_after if retry_after else backoff_seconds(row.attempts)
+    if isinstance(exc, TransientError) and row.attempts < settings.DELIVERY_MAX_ATTEMPTS:
+        delay = exc.retry_after if exc.retry_after else backoff_seconds(row.attempts)
         Delivery.objects.filter(pk=row.pk, lease_owner=token).update(
             status=DeliveryStatus.PENDING,
             next_attempt_at=now + timedelta(seconds=delay),
@@ -894,18 +1194,16 @@ def _record_failure(row: Delivery, token: str, exc: AdapterError) -> None:
     )
 
 
-def _reconnect(publication: Publication, exc: AdapterError) -> None:
+def _hold_for_reconnect(publication: Publication, reason: str) -> None:
+    """Pause a sending publication until its account is reconnected (and say so)."""
     account = publication.account
-    if account is not None:
-        ChannelAccount.objects.filter(pk=account.pk).update(
-            status=AccountStatus.RECONNECT, status_detail=exc.reason, checked_at=timezone.now()
-        )
     with transaction.atomic():
         locked = Publication.objects.select_for_update().get(pk=publication.pk)
-        if locked.status == PublicationStatus.SENDING:
-            locked.status = PublicationStatus.PAUSED
-            locked.error = _("Reconnect the account: %s") % exc.reason
-            locked.save(update_fields=["status", "error"])
+        if locked.status != PublicationStatus.SENDING:
+            return
+        locked.status = PublicationStatus.PAUSED
+        locked.error = _("Reconnect the account: %s") % reason
+        locked.save(update_fields=["status", "error"])
     for user in _responsible_staff(publication):
         notify(
             user,
@@ -913,11 +1211,21 @@ def _reconnect(publication: Publication, exc: AdapterError) -> None:
             % {
                 "channel": publication.get_kind_display(),
                 "name": account.name if account else "",
-                "reason": exc.reason,
+                "reason": reason,
             },
             url=_publication_path(publication),
             is_error=True,
         )
+
+
+def _reconnect(publication: Publication, exc: AdapterError) -> None:
+    """The platform refused the credentials: the account shows "reconnect" and the
+    publication waits, paused, for someone to reconnect it and resume."""
+    if publication.account_id is not None:
+        ChannelAccount.objects.filter(pk=publication.account_id).update(
+            status=AccountStatus.RECONNECT, status_detail=exc.reason, checked_at=timezone.now()
+        )
+    _hold_for_reconnect(publication, exc.reason)
 
 
 def _after_batch(publication_id: int) -> None:
@@ -950,7 +1258,8 @@ def finish_idle(limit: int = 200) -> int:
 
 
 def drain(worker: str = "inline", *, max_rows: int | None = None) -> int:
-    """Send every ready row now, in this process (tests, the bench, ``send_now``)."""
+    """Send every ready row now, in this process (tests, the bench, ``send_now``).
+    Returns how many rows were claimed."""
     sender = Sender(worker)
     sent = 0
     try:
@@ -986,7 +1295,8 @@ def delivery_loop(worker: str, stop: threading.Event, idle_seconds: float = 0.5)
                 sender.close()
                 close_old_connections()
             if not n:
-                connection.close() if connection.vendor == "sqlite" else None
+                if connection.vendor == "sqlite":
+                    connection.close()
                 stop.wait(idle_seconds)
     finally:
         sender.close()
@@ -1070,7 +1380,7 @@ def retry_failed(
             raise ValidationError(
                 _("A %s publication has nothing to retry.") % publication.get_status_display()
             )
-        if publication.kind in MANUAL_KINDS or publication.kind == ChannelKind.WEBSITE:
+        if publication.is_manual or publication.kind == ChannelKind.WEBSITE:
             raise ValidationError(_("This channel has no deliveries to retry."))
         if (
             publication.account is not None
@@ -1090,7 +1400,8 @@ def retry_failed(
             publication.status = PublicationStatus.SENDING
             publication.finished_at = None
             publication.error = ""
-            publication.save(update_fields=["status", "finished_at", "error"])
+            publication.notified_at = None  # the outcome of the retry is told again
+            publication.save(update_fields=["status", "finished_at", "error", "notified_at"])
     return n
 
 
@@ -1130,7 +1441,7 @@ def record_evidence(
         raise ValidationError(errors)
     with transaction.atomic():
         publication = _locked(publication)
-        if publication.kind not in MANUAL_KINDS:
+        if not publication.is_manual:
             raise ValidationError(_("Evidence is recorded for manual channels only."))
         if publication.status not in {PublicationStatus.AWAITING_EVIDENCE, PublicationStatus.DONE}:
             raise ValidationError(

@@ -68,6 +68,18 @@ ACCOUNT_KINDS = frozenset(
         ChannelKind.WEBHOOK,
     }
 )
+# Platforms a person may also post on by hand (a manual package) when no account is
+# connected: the publication then counts once its evidence is recorded.
+HAND_POSTABLE_KINDS = frozenset(
+    {
+        ChannelKind.TELEGRAM,
+        ChannelKind.FACEBOOK,
+        ChannelKind.INSTAGRAM,
+        ChannelKind.X,
+        ChannelKind.YOUTUBE,
+        ChannelKind.TIKTOK,
+    }
+)
 # Which channel variant of the content item a publication uses.
 VARIANT_FOR = {
     ChannelKind.WEBSITE: "website",
@@ -314,6 +326,11 @@ class Publication(models.Model):
         blank=True,
         help_text=_("Group, outlet or event name for a manual channel."),
     )
+    manual = models.BooleanField(
+        _("posted by hand"),
+        default=False,
+        help_text=_("A platform without a connected account: a person shares the package."),
+    )
     scheduled_at = models.DateTimeField(_("send at"), default=timezone.now, db_index=True)
     status = models.CharField(
         _("status"),
@@ -363,7 +380,7 @@ class Publication(models.Model):
 
     @property
     def is_manual(self) -> bool:
-        return self.kind in MANUAL_KINDS
+        return self.kind in MANUAL_KINDS or self.manual
 
     @property
     def is_campaign(self) -> bool:
@@ -458,7 +475,9 @@ class Delivery(models.Model):
             models.Index(
                 fields=["lease_until"], name="dis_delivery_leased", condition=Q(status="sending")
             ),
-            models.Index(fields=["publication", "status"], name="dis_delivery_pub_status"),
+            # Keyset paging of one publication's rows, all or by status.
+            models.Index(fields=["publication", "id"], name="dis_delivery_pub_id"),
+            models.Index(fields=["publication", "status", "id"], name="dis_delivery_pub_status"),
             models.Index(fields=["provider_id"], name="dis_delivery_provider"),
         ]
 

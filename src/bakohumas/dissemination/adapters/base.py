@@ -32,9 +32,22 @@ class AdapterError(Exception):
 
 
 class TransientError(AdapterError):
-    def __init__(self, reason: str, *, retry_after: float | None = None, code: str = "") -> None:
+    """Retry later. ``retry_after``: the platform said how long to wait (seconds; the
+    whole account waits). ``channel_down``: the platform itself could not be reached
+    (connection refused, server closing), so the rest of the batch waits as well instead
+    of failing one message after another."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        code: str = "",
+        channel_down: bool = False,
+    ) -> None:
         super().__init__(reason, code=code)
         self.retry_after = retry_after
+        self.channel_down = channel_down
 
 
 class PermanentError(AdapterError):

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 import smtplib
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
 
 from bakohumas.core.mail import UNIT_HEADER
 from bakohumas.dissemination.adapters.base import (
@@ -50,6 +51,7 @@ class EmailAdapter(Adapter):
     def __init__(self, account: Any = None) -> None:
         super().__init__(account)
         self._connection: Any = None
+        self._fresh = False  # the connection was opened for the message being sent
 
     def prepare(self, publication: Any, prepared: Prepared) -> Prepared:
         item = publication.item
@@ -66,8 +68,8 @@ class EmailAdapter(Adapter):
                 "mailing_list": mailing_list,
                 "unsubscribe_url": "__bkh_unsubscribe__",
             }
-            html = render_to_string("dissemination/email/campaign.html", context)
-            text = render_to_string("dissemination/email/campaign.txt", context)
+            html = str(render_to_string("dissemination/email/campaign.html", context))
+            text = str(render_to_string("dissemination/email/campaign.txt", context))
         links: list[str] = []
 
         def mark(match: re.Match[str]) -> str:
@@ -78,8 +80,6 @@ class EmailAdapter(Adapter):
         html = _HREF.sub(mark, html)
         sender = settings.DEFAULT_FROM_EMAIL
         if mailing_list is not None and mailing_list.from_name:
-            from email.utils import formataddr, parseaddr
-
             sender = formataddr((mailing_list.from_name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
         prepared.html = html
         prepared.extra = {
@@ -100,8 +100,9 @@ class EmailAdapter(Adapter):
             try:
                 connection.open()
             except (OSError, smtplib.SMTPException) as exc:
-                raise TransientError(f"SMTP connection failed: {exc}") from exc
+                raise TransientError(f"SMTP connection failed: {exc}", channel_down=True) from exc
             self._connection = connection
+            self._fresh = True
         return self._connection
 
     def close(self) -> None:
@@ -116,9 +117,9 @@ class EmailAdapter(Adapter):
         extra = prepared.extra
         html = prepared.html
         for index, url in enumerate(extra["links"]):
-            html = html.replace(_MARK % index, click_url(delivery.pk, url).replace("&", "&amp;"))
+            html = html.replace(_MARK % index, escape(click_url(delivery.pk, url)))
         unsubscribe = unsubscribe_url(delivery.pk)
-        html = html.replace("__bkh_unsubscribe__", unsubscribe)
+        html = html.replace("__bkh_unsubscribe__", escape(unsubscribe))
         text = extra["text"].replace("__bkh_unsubscribe__", unsubscribe)
         headers = {
             "Message-ID": message_id(delivery.key),
@@ -128,16 +129,13 @@ class EmailAdapter(Adapter):
             UNIT_HEADER: str(extra["unit_id"]),
             DELIVERY_HEADER: str(delivery.key),
         }
-        to = (
-            f"{delivery.recipient_name} <{delivery.recipient}>"
-            if delivery.recipient_name
-            else delivery.recipient
-        )
+        name = " ".join((delivery.recipient_name or "").split())
+        to = formataddr((name, delivery.recipient)) if name else delivery.recipient
         message = EmailMultiAlternatives(
             subject=prepared.title,
             body=text,
             from_email=extra["from"],
-            to=[to.replace("\n", " ").replace("\r", " ")],
+            to=[to],
             reply_to=extra["reply_to"],
             headers=headers,
         )
@@ -146,39 +144,47 @@ class EmailAdapter(Adapter):
 
     def send(self, publication: Any, prepared: Prepared, delivery: Any) -> SendResult:
         message = self.build(publication, prepared, delivery)
+        try:
+            return self._send(message, delivery)
+        except TransientError as exc:
+            # A connection kept from an earlier batch may have been closed by the server
+            # meanwhile (idle timeout): open a new one and try once more.
+            if not exc.channel_down or self._fresh:
+                raise
+            self.close()
+            return self._send(message, delivery)
+
+    def _send(self, message: EmailMultiAlternatives, delivery: Any) -> SendResult:
         connection = self._open()
         try:
             sent = connection.send_messages([message])
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values()), (550, b""))
-            self._maybe_reset(code)
-            reason = (
-                f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
-            )
-            if 400 <= int(code) < 500:
-                raise TransientError(reason) from exc
-            raise PermanentError(reason) from exc
+            raise self._error(int(code), reply) from exc
         except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
             code = int(getattr(exc, "smtp_code", 451))
-            reply = getattr(exc, "smtp_error", b"")
-            reason = (
-                f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
-            )
-            self._maybe_reset(code)
-            if 400 <= code < 500:
-                raise TransientError(reason) from exc
-            raise PermanentError(reason) from exc
+            raise self._error(code, getattr(exc, "smtp_error", b"")) from exc
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             self.close()
-            raise TransientError(f"SMTP: {type(exc).__name__}: {exc}") from exc
+            raise TransientError(f"SMTP: {type(exc).__name__}: {exc}", channel_down=True) from exc
+        finally:
+            self._fresh = False
         if not sent:
             self.close()
-            raise TransientError("SMTP: the message was not accepted")
+            raise TransientError("SMTP: the message was not accepted", channel_down=True)
         return SendResult(provider_id=message_id(delivery.key))
 
-    def _maybe_reset(self, code: int) -> None:
-        if int(code) in (421,):
+    def _error(self, code: int, reply: Any) -> TransientError | PermanentError:
+        """The SMTP reply as an error: 4xx transient, 5xx permanent; 421 (the server is
+        closing the connection) holds the rest of the batch too."""
+        text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+        reason = f"{code} {text}".strip()
+        if code == 421:
             self.close()
+            return TransientError(reason, channel_down=True)
+        if 400 <= code < 500:
+            return TransientError(reason)
+        return PermanentError(reason)
 
 
 def plain_text(html: str) -> str:

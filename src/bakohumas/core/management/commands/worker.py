@@ -11,6 +11,8 @@ import threading
 import time
 from typing import Any
 
+from django.conf import settings
+from django.core.management import call_command
 from django.db import close_old_connections, connection
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
@@ -18,6 +20,8 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
 # How often the worker asks the platforms for the figures of recent publications.
 METRICS_EVERY_SECONDS = 15 * 60
+# How often the worker reads the bounce mailbox (when BOUNCE_IMAP_HOST is set).
+BOUNCES_EVERY_SECONDS = 5 * 60
 logger = logging.getLogger(__name__)
 
 
@@ -69,6 +73,7 @@ def sweep_dissemination() -> dict[str, int]:
 def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
     last_analyze = 0.0
     last_metrics = 0.0
+    last_bounces = 0.0
     while not stop.is_set():
         try:
             close_old_connections()
@@ -80,6 +85,11 @@ def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
                 from bakohumas.dissemination.engine import fetch_due_metrics
 
                 fetch_due_metrics()
+            if settings.BOUNCE_IMAP_HOST and (
+                time.monotonic() - last_bounces > BOUNCES_EVERY_SECONDS
+            ):
+                last_bounces = time.monotonic()
+                call_command("process_bounces")
             if time.monotonic() - last_analyze > ANALYZE_EVERY_SECONDS or not last_analyze:
                 last_analyze = time.monotonic()
                 refresh_planner_statistics()
