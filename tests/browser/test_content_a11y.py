@@ -45,6 +45,26 @@ def test_staff_content_pages_have_no_serious_violations(
         "/app/calendar/?view=week",
         "/app/media-library/",
     ]
+    # Issue 4: the dissemination pages of the demo plan.
+    from bakohumas.dissemination.models import MailingList, Publication
+
+    news = ContentItem.objects.get(slug="ayo-cek-data-pemilih")
+    campaign = Publication.objects.filter(item=news, kind="email").first()
+    radio = Publication.objects.get(item=news, kind="radio")
+    newsletter = MailingList.objects.get(unit__code="64.72")
+    paths += [
+        f"/app/dissemination/item/{news.pk}/",
+        "/app/dissemination/",
+        f"/app/dissemination/{campaign.pk}/",
+        f"/app/dissemination/{radio.pk}/package/",
+        f"/app/dissemination/deliveries/?publication={campaign.pk}",
+        "/app/dissemination/calendar/",
+        "/app/dissemination/accounts/",
+        "/app/dissemination/accounts/new/?kind=telegram",
+        "/app/dissemination/lists/",
+        f"/app/dissemination/lists/{newsletter.pk}/",
+        "/app/dissemination/notifications/",
+    ]
     script = AXE.read_text(encoding="utf-8")
     problems = {}
     for path in paths:
