@@ -25,8 +25,36 @@ def with_utm(url: str, *, source: str, medium: str, campaign: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+# A campaign signs two or more links per message: the signers and the URL around the token
+# are made once per process (and per key / site / URL configuration), not per link.
+_SIGNERS: dict[tuple[str, str], signing.TimestampSigner] = {}
+_AFFIXES: dict[tuple[str, str, str | None], tuple[str, str]] = {}
+
+
+def _dumps(value: object, salt: str) -> str:
+    """What ``signing.dumps(value, salt=salt, compress=True)`` returns, with the signer
+    kept between calls."""
+    key = (salt, str(settings.SECRET_KEY))
+    signer = _SIGNERS.get(key)
+    if signer is None:
+        signer = _SIGNERS.setdefault(key, signing.TimestampSigner(salt=salt))
+    return signer.sign_object(value, compress=True)
+
+
+def _around(name: str) -> tuple[str, str]:
+    """The absolute URL of ``name`` split around its token argument."""
+    from django.urls import get_urlconf
+
+    key = (name, settings.SITE_URL, get_urlconf())
+    affixes = _AFFIXES.get(key)
+    if affixes is None:
+        before, after = absolute(reverse(name, args=["TOKEN"])).split("TOKEN", 1)
+        affixes = _AFFIXES.setdefault(key, (before, after))
+    return affixes
+
+
 def unsubscribe_token(delivery_id: int) -> str:
-    return signing.dumps(delivery_id, salt=UNSUBSCRIBE_SALT, compress=True)
+    return _dumps(delivery_id, UNSUBSCRIBE_SALT)
 
 
 def read_unsubscribe_token(token: str) -> int | None:
@@ -38,13 +66,12 @@ def read_unsubscribe_token(token: str) -> int | None:
 
 
 def unsubscribe_url(delivery_id: int) -> str:
-    return absolute(
-        reverse("dissemination_public:unsubscribe", args=[unsubscribe_token(delivery_id)])
-    )
+    before, after = _around("dissemination_public:unsubscribe")
+    return before + unsubscribe_token(delivery_id) + after
 
 
 def click_token(delivery_id: int, url: str) -> str:
-    return signing.dumps([delivery_id, url], salt=CLICK_SALT, compress=True)
+    return _dumps([delivery_id, url], CLICK_SALT)
 
 
 def read_click_token(token: str) -> tuple[int, str] | None:
@@ -64,4 +91,5 @@ def read_click_token(token: str) -> tuple[int, str] | None:
 
 
 def click_url(delivery_id: int, url: str) -> str:
-    return absolute(reverse("dissemination_public:click", args=[click_token(delivery_id, url)]))
+    before, after = _around("dissemination_public:click")
+    return before + click_token(delivery_id, url) + after

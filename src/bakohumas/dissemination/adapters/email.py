@@ -12,13 +12,18 @@ in the embedded default).
 
 from __future__ import annotations
 
+import binascii
 import re
 import smtplib
-from email.utils import formataddr, parseaddr
+import uuid
+from email.utils import formataddr, formatdate, parseaddr
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape, strip_tags
@@ -37,6 +42,32 @@ from bakohumas.dissemination.links import click_url, unsubscribe_url
 _HREF = re.compile(r'href="(https?://[^"]+)"')
 _MARK = "__bkh_link_%d__"
 DELIVERY_HEADER = "X-Bakohumas-Delivery"
+# Headers that differ between the recipients of one campaign; the rest of the message is
+# built once per publication (the "frame") and only these and the two parts per message.
+_PER_RECIPIENT = {
+    b"to",
+    b"date",
+    b"message-id",
+    b"list-unsubscribe",
+    DELIVERY_HEADER.lower().encode(),
+}
+_PROBE = SimpleNamespace(
+    pk=0, key=uuid.UUID(int=0), recipient="probe@example.invalid", recipient_name=""
+)
+
+
+def _part(content_type: bytes, text: str) -> bytes:
+    """A text part encoded as Django encodes it (7bit/8bit; quoted-printable when a line is
+    longer than SMTP allows)."""
+    data = text.replace("\r\n", "\n").encode()
+    if max(map(len, data.split(b"\n"))) > 998:
+        cte, data = b"quoted-printable", binascii.b2a_qp(data, istext=True)
+    else:
+        cte = b"7bit" if data.isascii() else b"8bit"
+    return (
+        b"Content-Type: " + content_type + b'; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
+        b"Content-Transfer-Encoding: " + cte + b"\r\n\r\n" + data.replace(b"\n", b"\r\n")
+    )
 
 
 def message_id(key: Any) -> str:
@@ -89,7 +120,62 @@ class EmailAdapter(Adapter):
             "reply_to": [mailing_list.reply_to] if mailing_list and mailing_list.reply_to else [],
             "unit_id": unit.pk,
         }
+        # The frame: every header the recipients share, taken from a message Django built.
+        probe = self.build(publication, prepared, _PROBE)
+        head = probe.message().as_bytes(linesep="\r\n").split(b"\r\n\r\n", 1)[0]
+        kept: list[bytes] = []
+        keep = True
+        for line in head.split(b"\r\n"):
+            if line[:1] not in (b" ", b"\t"):
+                keep = line.split(b":", 1)[0].strip().lower() not in _PER_RECIPIENT
+            if keep:
+                kept.append(line)
+        boundary = re.search(rb'boundary="([^"]+)"', head)
+        if boundary is not None:
+            prepared.extra.update(
+                frame=b"\r\n".join(kept) + b"\r\n",
+                boundary=b"--" + boundary.group(1),
+                envelope_from=sanitize_address(probe.from_email, "utf-8"),
+            )
         return prepared
+
+    def raw(self, prepared: Prepared, delivery: Any) -> tuple[str, list[str], bytes]:
+        """The envelope and bytes of one recipient's message: the frame plus the headers
+        and parts that are theirs (what ``build`` makes, without rebuilding the rest)."""
+        extra, html = prepared.extra, prepared.html
+        for index, url in enumerate(extra["links"]):
+            html = html.replace(_MARK % index, escape(click_url(delivery.pk, url)))
+        unsubscribe = unsubscribe_url(delivery.pk)
+        html = html.replace("__bkh_unsubscribe__", escape(unsubscribe))
+        text = extra["text"].replace("__bkh_unsubscribe__", unsubscribe)
+        name = " ".join((delivery.recipient_name or "").split())
+        to = formataddr((name, delivery.recipient)) if name else delivery.recipient
+        rcpt = delivery.recipient
+        if not to.isascii():
+            to, rcpt = sanitize_address(to, "utf-8"), sanitize_address(rcpt, "utf-8")
+        head = (
+            f"To: {to}\r\nDate: {formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}\r\n"
+            f"Message-ID: {message_id(delivery.key)}\r\nList-Unsubscribe: <{unsubscribe}>\r\n"
+            f"{DELIVERY_HEADER}: {delivery.key}\r\n\r\n"
+        ).encode()
+        b = extra["boundary"]
+        body = b"".join(
+            (
+                extra["frame"],
+                head,
+                b,
+                b"\r\n",
+                _part(b"text/plain", text),
+                b"\r\n",
+                b,
+                b"\r\n",
+                _part(b"text/html", html),
+                b"\r\n",
+                b,
+                b"--\r\n",
+            )
+        )
+        return extra["envelope_from"], [rcpt], body
 
     def validate(self, publication: Any, prepared: Prepared) -> list[str]:
         return []
@@ -143,7 +229,11 @@ class EmailAdapter(Adapter):
         return message
 
     def send(self, publication: Any, prepared: Prepared, delivery: Any) -> SendResult:
-        message = self.build(publication, prepared, delivery)
+        message: Any
+        if isinstance(self._open(), SmtpBackend) and "frame" in prepared.extra:
+            message = self.raw(prepared, delivery)  # SMTP: the prebuilt frame
+        else:
+            message = self.build(publication, prepared, delivery)  # any other backend
         try:
             return self._send(message, delivery)
         except TransientError as exc:
@@ -154,10 +244,16 @@ class EmailAdapter(Adapter):
             self.close()
             return self._send(message, delivery)
 
-    def _send(self, message: EmailMultiAlternatives, delivery: Any) -> SendResult:
+    def _send(self, message: Any, delivery: Any) -> SendResult:
         connection = self._open()
         try:
-            sent = connection.send_messages([message])
+            if isinstance(message, tuple):
+                if connection.connection is None:
+                    connection.open()
+                connection.connection.sendmail(*message)
+                sent = 1
+            else:
+                sent = connection.send_messages([message])
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values()), (550, b""))
             raise self._error(int(code), reply) from exc
