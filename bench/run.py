@@ -54,6 +54,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import dissemination  # noqa: E402
 from bench.scenarios import (  # noqa: E402
     ARTICLE_TARGET_CLIENTS,
     ARTICLE_TARGET_MS,
@@ -1038,6 +1039,9 @@ def render(report: dict[str, Any]) -> str:
         for error in db.get("errors", []):
             lines.append(f"  - problem: {error}")
     lines.append("")
+    lines += dissemination.render(report.get("dissemination") or {})
+    if not report["databases"]:  # --only dissemination
+        return "\n".join(lines)
     lines += portal_summary(report)
     lines += [
         "## Results",
@@ -1172,7 +1176,12 @@ def main() -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated scenario keys or tags (portal, staff); default all",
+        help="comma-separated scenario keys or tags (portal, staff, dissemination); default all",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="dissemination: 1,000 emails and 10,000 deliveries instead of 10,000 and 100,000",
     )
     parser.add_argument("--skip-sql", action="store_true", help="skip the raw-SQL floor")
     parser.add_argument(
@@ -1186,8 +1195,11 @@ def main() -> int:
     args.clients = [int(c) for c in args.clients.split(",") if c.strip()]
     wanted = {d.strip().lower() for d in args.db.split(",") if d.strip()}
     wanted = {"postgresql" if d in {"pg", "postgres"} else d for d in wanted}
+    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    with_dissemination = not names or "dissemination" in names
+    args.only = ",".join(n for n in names if n != "dissemination")
     try:
-        scenarios = select(args.only)
+        scenarios = select(args.only) if args.only or not names else []
     except ValueError as exc:
         parser.error(str(exc))
 
@@ -1205,7 +1217,7 @@ def main() -> int:
         "warmup": args.warmup,
         "min_requests": args.min_requests,
         "clients": args.clients,
-        "only": args.only,
+        "only": ",".join(names),
         "cpu_count": os.cpu_count(),
         "cpu_model": cpu_model(),
         "memory": memory_gb(),
@@ -1216,16 +1228,16 @@ def main() -> int:
         "databases": [],
     }
 
-    log("collectstatic (DEBUG=0 serves the hashed files through WhiteNoise)")
-    static_env = base_env()
-    static_env["BAKOHUMAS_VAR_DIR"] = str(VAR)
-    manage(static_env, LOGS / "collectstatic.log", "collectstatic", "--no-input", "-v", "0")
-
     targets: list[Target] = []
-    if "sqlite" in wanted:
-        targets.append(SQLiteTarget("sqlite", base_env()))
-    if "postgresql" in wanted:
-        targets.append(PostgresTarget("postgresql", base_env()))
+    if scenarios:
+        log("collectstatic (DEBUG=0 serves the hashed files through WhiteNoise)")
+        static_env = base_env()
+        static_env["BAKOHUMAS_VAR_DIR"] = str(VAR)
+        manage(static_env, LOGS / "collectstatic.log", "collectstatic", "--no-input", "-v", "0")
+        if "sqlite" in wanted:
+            targets.append(SQLiteTarget("sqlite", base_env()))
+        if "postgresql" in wanted:
+            targets.append(PostgresTarget("postgresql", base_env()))
     for target in targets:
         db_result: dict[str, Any] = {"db": target.name, "scenarios": {}, "errors": []}
         try:
@@ -1248,6 +1260,17 @@ def main() -> int:
         db_result["notes"] = target.notes
         report["databases"].append(db_result)
 
+    if with_dissemination:
+        report["dissemination"] = dissemination.run(
+            base_env(),
+            [d for d in ("sqlite", "postgresql") if d in wanted],
+            quick=args.quick,
+            var=VAR,
+            logs=LOGS,
+            pg_base=f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}",
+            log=log,
+        )
+
     report["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     report["total_seconds"] = time.monotonic() - total_started
     text = render(report)
@@ -1256,12 +1279,22 @@ def main() -> int:
     if not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)
         stamp = started.strftime("%Y%m%d-%H%M%S")
-        (RESULTS / "latest.md").write_text(text)
-        (RESULTS / f"{stamp}-{args.scale}.md").write_text(text)
-        (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, default=str))
-        log(f"written bench/results/latest.md and bench/results/{stamp}-{args.scale}.md")
+        latest, raw = RESULTS / "latest.md", RESULTS / "latest.json"
+        if scenarios or not latest.exists():
+            latest.write_text(text)
+            raw.write_text(json.dumps(report, indent=2, default=str))
+        else:  # --only dissemination: refresh its section, keep the last full run's results
+            section = "\n".join(dissemination.render(report["dissemination"]))
+            latest.write_text(dissemination.splice(latest.read_text(), section))
+            previous = json.loads(raw.read_text()) if raw.exists() else {}
+            previous["dissemination"] = report["dissemination"]
+            raw.write_text(json.dumps(previous, indent=2, default=str))
+        name = f"{stamp}-{args.scale if scenarios else 'dissemination'}.md"
+        (RESULTS / name).write_text(text)
+        log(f"written bench/results/latest.md and bench/results/{name}")
     log(f"total {report['total_seconds']:.0f} s")
-    return 0 if all(not db["errors"] for db in report["databases"]) else 1
+    dbs = report["databases"] + (report.get("dissemination") or {}).get("databases", [])
+    return 0 if all(not db["errors"] for db in dbs) else 1
 
 
 if __name__ == "__main__":

@@ -3,11 +3,14 @@ subscription confirmation. Tokens are signed, not stored: nothing to look up or 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.encoding import force_bytes
 
 UNSUBSCRIBE_SALT = "bakohumas.dissemination.unsubscribe"
 CLICK_SALT = "bakohumas.dissemination.click"
@@ -27,8 +30,26 @@ def with_utm(url: str, *, source: str, medium: str, campaign: str) -> str:
 
 # A campaign signs two or more links per message: the signers and the URL around the token
 # are made once per process (and per key / site / URL configuration), not per link.
-_SIGNERS: dict[tuple[str, str], signing.TimestampSigner] = {}
+_SIGNERS: dict[tuple[str, str], _KeptSigner] = {}
 _AFFIXES: dict[tuple[str, str, str | None], tuple[str, str]] = {}
+
+
+class _KeptSigner(signing.TimestampSigner):
+    """A ``TimestampSigner`` whose HMAC key (derived from the salt and SECRET_KEY on every
+    call by Django) is derived once: the same signatures, a fraction of the cost."""
+
+    def __init__(self, *, salt: str) -> None:
+        super().__init__(salt=salt)
+        secret = force_bytes(self.key)
+        derived = hashlib.sha256(force_bytes(self.salt + "signer") + secret).digest()
+        self._mac = hmac.new(derived, digestmod=hashlib.sha256)
+
+    def signature(self, value: str | bytes, key: str | bytes | None = None) -> str:
+        if key is not None and force_bytes(key) != force_bytes(self.key):
+            return super().signature(value, key)
+        mac = self._mac.copy()
+        mac.update(force_bytes(value))
+        return signing.b64_encode(mac.digest()).decode()
 
 
 def _dumps(value: object, salt: str) -> str:
@@ -37,7 +58,7 @@ def _dumps(value: object, salt: str) -> str:
     key = (salt, str(settings.SECRET_KEY))
     signer = _SIGNERS.get(key)
     if signer is None:
-        signer = _SIGNERS.setdefault(key, signing.TimestampSigner(salt=salt))
+        signer = _SIGNERS.setdefault(key, _KeptSigner(salt=salt))
     return signer.sign_object(value, compress=True)
 
 
