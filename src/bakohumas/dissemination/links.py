@@ -41,7 +41,7 @@ class _KeptSigner(signing.TimestampSigner):
     def __init__(self, *, salt: str) -> None:
         super().__init__(salt=salt)
         secret = force_bytes(self.key)
-        derived = hashlib.sha256(force_bytes(self.salt + "signer") + secret).digest()
+        derived = hashlib.sha256(force_bytes(self.salt) + b"signer" + secret).digest()
         self._mac = hmac.new(derived, digestmod=hashlib.sha256)
 
     def signature(self, value: str | bytes, key: str | bytes | None = None) -> str:
