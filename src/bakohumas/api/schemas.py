@@ -13,6 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, field_validator
@@ -40,6 +41,13 @@ PHONE_INPUT_MAX_LENGTH = 32
 TAG_MAX_LENGTH = 64
 MAX_TAGS = 50
 ID_MAX = 2**63 - 1
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A filter's date and time in the server's zone when it came without one."""
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
 
 
 def max_length(model: type[models.Model], field: str) -> int:

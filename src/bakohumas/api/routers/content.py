@@ -23,7 +23,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
@@ -54,7 +53,7 @@ from bakohumas.api.content_schemas import (
 from bakohumas.api.errors import ApiConflict, ApiValidationError
 from bakohumas.api.pagination import PagePagination
 from bakohumas.api.routers import DETAIL_ERRORS, READ_ERRORS, WRITE_ERRORS
-from bakohumas.api.schemas import DeleteOut, Id
+from bakohumas.api.schemas import DeleteOut, Id, aware
 from bakohumas.content import services
 from bakohumas.content.channels import check_variant
 from bakohumas.content.models import (
@@ -243,12 +242,6 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _aware(value: Any) -> Any:
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value)
-    return value
-
-
 # --- reads --------------------------------------------------------------------------------
 
 
@@ -280,9 +273,9 @@ def list_content(request: HttpRequest, filters: Query[ContentFilter]) -> Any:
     if filters.template is not None:
         qs = qs.filter(is_template=filters.template)
     if filters.planned_from:
-        qs = qs.filter(publish_at__gte=_aware(filters.planned_from))
+        qs = qs.filter(publish_at__gte=aware(filters.planned_from))
     if filters.planned_to:
-        qs = qs.filter(publish_at__lte=_aware(filters.planned_to))
+        qs = qs.filter(publish_at__lte=aware(filters.planned_to))
     qs = qs.select_related("unit").prefetch_related("tags")
     q = (filters.q or "").strip()
     if q:

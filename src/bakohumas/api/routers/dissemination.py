@@ -42,7 +42,7 @@ from bakohumas.api.auth import acting_user, requires
 from bakohumas.api.errors import ApiConflict, ApiValidationError, _validation_errors
 from bakohumas.api.pagination import PagePagination
 from bakohumas.api.routers import DETAIL_ERRORS, READ_ERRORS, WRITE_ERRORS
-from bakohumas.api.schemas import ErrorOut, Id
+from bakohumas.api.schemas import ErrorOut, Id, aware
 from bakohumas.api.schemas_dissemination import (
     AccountFilter,
     AccountIn,
@@ -190,12 +190,6 @@ def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     return data
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value)
-    return value
-
-
 # --- publications: reads --------------------------------------------------------------------
 
 
@@ -220,9 +214,9 @@ def list_publications(request: HttpRequest, filters: Query[PublicationFilter]) -
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.scheduled_from:
-        qs = qs.filter(scheduled_at__gte=_aware(filters.scheduled_from))
+        qs = qs.filter(scheduled_at__gte=aware(filters.scheduled_from))
     if filters.scheduled_to:
-        qs = qs.filter(scheduled_at__lte=_aware(filters.scheduled_to))
+        qs = qs.filter(scheduled_at__lte=aware(filters.scheduled_to))
     q = (filters.q or "").strip()
     if q:
         qs = qs.filter(item__title__icontains=q)
