@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "bakohumas.content",
     "bakohumas.portal",
     "bakohumas.dissemination",
+    "bakohumas.inbox",
+    "bakohumas.ppid",
     "bakohumas.api",
 ]
 

@@ -30,9 +30,15 @@ urlpatterns = [
     path("app/media-library/", include("bakohumas.media.urls")),
     path("app/agenda/", include("bakohumas.portal.staff_urls")),
     path("app/dissemination/", include("bakohumas.dissemination.urls")),
+    path("app/inbox/", include("bakohumas.inbox.urls")),
+    path("app/ppid/", include("bakohumas.ppid.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("d/", include("bakohumas.dissemination.public_urls")),
+    path("i/hooks/", include("bakohumas.inbox.hook_urls")),
+    # Public forms of the inbox and the PPID, before the portal's catch-all form pages.
+    path("", include("bakohumas.inbox.public_urls")),
+    path("", include("bakohumas.ppid.public_urls")),
     # The public portal last: it owns "/" and the public paths.
     path("", include("bakohumas.portal.urls")),
 ]

@@ -57,6 +57,25 @@ AUDITED = {
     "dissemination.Subscriber": {"exclude_fields": ["token"]},
     "dissemination.Publication": {"exclude_fields": ["notified_at", "share_token"]},
     "dissemination.Evidence": {},
+    "core.CalendarOverride": {},
+    "inbox.InboxSettings": {
+        "exclude_fields": [
+            "imap_secret_ciphertext",
+            "webhook_secret_ciphertext",
+            "imap_last_uid",
+            "imap_uidvalidity",
+            "imap_checked_at",
+            "imap_error",
+            "updated_at",
+        ]
+    },
+    "inbox.CannedReply": {},
+    "inbox.HoaxCase": {},
+    "ppid.InformationRequest": {
+        "exclude_fields": ["tracking_code_hash", "updated_at", "reminded_for"],
+        "mask_fields": ["identity_number"],
+    },
+    "ppid.Objection": {},
 }
 
 

@@ -13,6 +13,8 @@ from bakohumas.core.scoping import get_profile
 # (url name, label, permission needed or None, icon)
 NAV_ITEMS: list[tuple[str, Any, str | None]] = [
     ("core:dashboard", _("Dashboard"), None),
+    ("inbox:list", _("Inbox"), "inbox.view_thread"),
+    ("ppid:request_list", _("Information requests"), "ppid.view_informationrequest"),
     ("content:list", _("Content"), "content.view_contentitem"),
     ("calendar:index", _("Calendar"), "content.view_contentitem"),
     ("planning:target_list", _("Planning"), "content.view_productiontarget"),

@@ -273,3 +273,57 @@ class MailboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Day off (holiday or collective leave)")
+    WORKING = "working", _("Working day (overrides a holiday)")
+
+
+class CalendarOverrideQuerySet(models.QuerySet["CalendarOverride"]):
+    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> CalendarOverrideQuerySet:
+        """National overrides (no unit) are visible to everyone; local ones by scope."""
+        from bakohumas.core.scoping import scope_filter
+
+        return self.filter(models.Q(unit__isnull=True) | scope_filter(user, "unit_id"))
+
+
+class CalendarOverride(models.Model):
+    """A day the ``holidays`` package gets wrong for a unit (or, with no unit, everywhere):
+    a local holiday, a collective-leave decree newer than the package, or a working day
+    that replaces a holiday. Read by ``core.workdays``."""
+
+    date = models.DateField(_("date"))
+    unit = models.ForeignKey(
+        WorkUnit,
+        verbose_name=_("work unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="calendar_overrides",
+        help_text=_("Empty: the day applies to every work unit."),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=DayKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CalendarOverrideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        constraints = [
+            models.UniqueConstraint(fields=["date", "unit"], name="core_caloverride_unit_day"),
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(unit__isnull=True),
+                name="core_caloverride_national_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.name}"

@@ -31,6 +31,15 @@ DOMAIN_MODELS = [
     "dissemination.subscriber",
     "dissemination.channelaccount",
     "dissemination.delivery",
+    "core.calendaroverride",
+    "inbox.thread",
+    "inbox.message",
+    "inbox.cannedreply",
+    "inbox.inboxtag",
+    "inbox.hoaxcase",
+    "inbox.inboxsettings",
+    "ppid.informationrequest",
+    "ppid.objection",
 ]
 
 VIEW = "view"
@@ -62,12 +71,29 @@ def role_permissions() -> dict[str, set[str]]:
         editor |= set(_perms_for(model, [ADD, CHANGE]))
     for model in ("dissemination.mailinglist", "dissemination.subscriber"):
         editor |= set(_perms_for(model, [ADD, CHANGE, DELETE]))
+    # Inbox: contributors read and write internal notes; editors answer the public, keep
+    # tags and hoax cases and handle information requests; coordinators also transfer,
+    # keep canned replies and settings, see requesters' personal data; the superior of
+    # the PPID (a coordinator) decides objections.
+    contributor |= set(_perms_for("inbox.message", [ADD]))
+    for model in ("inbox.thread", "inbox.message", "inbox.inboxtag", "inbox.hoaxcase"):
+        editor |= set(_perms_for(model, [ADD, CHANGE]))
+    editor |= {"inbox.reply_thread"}
+    for model in ("ppid.informationrequest", "ppid.objection"):
+        editor |= set(_perms_for(model, [ADD, CHANGE]))
     coordinator = editor | {p for m in stakeholder_models for p in _perms_for(m, [DELETE])}
     coordinator |= {"content.approve_contentitem", "content.share_contentitem"}
     coordinator |= set(_perms_for("content.contentitem", [DELETE]))
     coordinator |= set(_perms_for("media.mediaasset", [DELETE]))
     coordinator |= set(_perms_for("dissemination.channelaccount", [ADD, CHANGE, DELETE]))
     coordinator |= set(_perms_for("dissemination.publication", [DELETE]))
+    coordinator |= {
+        "inbox.manage_inbox",
+        "ppid.view_requester_pii",
+        "ppid.decide_objection",
+    }
+    for model in ("inbox.cannedreply", "inbox.inboxsettings", "inbox.inboxtag"):
+        coordinator |= set(_perms_for(model, [ADD, CHANGE, DELETE]))
     for model in ("content.productiontarget", "content.election", "content.electionstage"):
         coordinator |= set(_perms_for(model, [ADD, CHANGE, DELETE]))
     administrator = coordinator | {
@@ -83,6 +109,10 @@ def role_permissions() -> dict[str, set[str]]:
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
+        "inbox.manage_inbox",
+        "inbox.reply_thread",
+        "ppid.view_requester_pii",
+        "ppid.decide_objection",
     }
     return {
         Role.VIEWER: viewer,

@@ -1,0 +1,13 @@
+"""Staff PPID views."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+
+def request_list(request: HttpRequest) -> HttpResponse:
+    raise NotImplementedError
+
+
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    raise NotImplementedError
