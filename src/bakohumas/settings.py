@@ -154,6 +154,12 @@ TASKS = {
 # A worker whose last heartbeat is older than this is reported unhealthy by /healthz.
 WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "60"))
 
+# --- Two-way communication (inbox, PPID) ------------------------------------------------
+# Personal data of the public is purged this many days after a thread is resolved or a
+# request closed (names, addresses, numbers, message texts; the counts stay).
+INBOX_PII_RETENTION_DAYS = int(os.environ.get("INBOX_PII_RETENTION_DAYS", "730"))
+PPID_PII_RETENTION_DAYS = int(os.environ.get("PPID_PII_RETENTION_DAYS", "1825"))
+
 # --- Authentication and security ------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

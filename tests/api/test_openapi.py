@@ -67,6 +67,24 @@ EXPECTED = {
     "/api/v1/mailing-lists/{id}/subscribers/{subscriber_id}": {"delete"},
     "/api/v1/mailing-lists/{id}/subscribers/{subscriber_id}/unsubscribe": {"post"},
     "/api/v1/dissemination/totals": {"get"},
+    "/api/v1/inbox/threads": {"get"},
+    "/api/v1/inbox/threads/{id}": {"get", "patch"},
+    **{
+        f"/api/v1/inbox/threads/{{id}}/{action}": {"post"}
+        for action in ("reply", "notes", "transfer", "hoax-link")
+    },
+    "/api/v1/inbox/canned-replies": {"get", "post"},
+    "/api/v1/inbox/hoax-cases": {"get", "post"},
+    "/api/v1/inbox/hoax-cases/{id}": {"get"},
+    "/api/v1/ppid/requests": {"get", "post"},
+    "/api/v1/ppid/requests/export.xlsx": {"get"},
+    "/api/v1/ppid/requests/{id}": {"get"},
+    **{
+        f"/api/v1/ppid/requests/{{id}}/{action}": {"post"}
+        for action in ("incomplete", "complete", "extend", "decide", "assign", "objections")
+    },
+    "/api/v1/ppid/objections/{id}/decide": {"post"},
+    "/api/v1/ppid/stats": {"get"},
     "/api/v1/public/units": {"get"},
     "/api/v1/public/items": {"get"},
     "/api/v1/public/items/{unit_code}/{slug}": {"get"},
@@ -91,7 +109,7 @@ def test_openapi_is_valid_json_with_every_path(schema: dict[str, Any]) -> None:
 
 def test_operation_ids_are_short_and_unique(schema: dict[str, Any]) -> None:
     ids = [op["operationId"] for ops in schema["paths"].values() for op in ops.values()]
-    assert len(ids) == len(set(ids)) == 77
+    assert len(ids) == len(set(ids)) == 77 + 12 + 12
     assert "list_organisations" in ids and "set_consent" in ids
 
 

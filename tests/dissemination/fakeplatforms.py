@@ -328,6 +328,7 @@ class FakeTelegram(FakePlatform):
     def __init__(self) -> None:
         super().__init__()
         self.posts: list[dict[str, Any]] = []
+        self.webhook: dict[str, Any] = {}
 
     def _method(self, call: Call) -> tuple[str, str]:
         parts = call.path.strip("/").split("/")
@@ -370,6 +371,8 @@ class FakeTelegram(FakePlatform):
                     },
                 },
             )
+        if method == "setWebhook":
+            return self._set_webhook(call)
         chat = self.chats.get(str(params.get("chat_id", "")))
         if method == "getChat":
             return (
@@ -415,6 +418,26 @@ class FakeTelegram(FakePlatform):
         if "text" in record:
             result["text"] = record["text"]
         return as_json(200, {"ok": True, "result": result})
+
+    def _set_webhook(self, call: Call) -> Response:
+        """``setWebhook``: an https URL, an optional ``secret_token`` of 1-256 characters
+        ``A-Z a-z 0-9 _ -``; the last accepted one is kept in ``webhook``."""
+        data = call.json if isinstance(call.json, dict) else call.params
+        url = str(data.get("url") or "")
+        token = str(data.get("secret_token") or "")
+        if url and not url.startswith("https://"):
+            return self._bad("Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        if token and (
+            len(token) > 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in token)
+        ):
+            return self._bad("Bad Request: secret token contains unallowed characters")
+        with self.lock:
+            self.webhook = {
+                "url": url,
+                "secret_token": token,
+                "allowed_updates": data.get("allowed_updates"),
+            }
+        return as_json(200, {"ok": True, "result": True, "description": "Webhook was set"})
 
 
 # --- Meta Graph API: WhatsApp Cloud API, Facebook Page, Instagram ------------------------------

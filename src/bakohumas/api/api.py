@@ -25,9 +25,11 @@ from bakohumas.api.routers import (
     content,
     dissemination,
     groups,
+    inbox,
     media,
     organisations,
     people,
+    ppid,
     public,
     units,
 )
@@ -127,6 +129,8 @@ api.add_router("", groups.router)
 api.add_router("", content.router)
 api.add_router("", media.router)
 api.add_router("", dissemination.router)
+api.add_router("", inbox.router)
+api.add_router("", ppid.router)
 api.add_router("", public.router)
 
 # Last: any other path under /api/v1/ is a JSON 404 (not the workspace's HTML page).

@@ -71,10 +71,10 @@ def role_permissions() -> dict[str, set[str]]:
         editor |= set(_perms_for(model, [ADD, CHANGE]))
     for model in ("dissemination.mailinglist", "dissemination.subscriber"):
         editor |= set(_perms_for(model, [ADD, CHANGE, DELETE]))
-    # Inbox: contributors read and write internal notes; editors answer the public, keep
-    # tags and hoax cases and handle information requests; coordinators also transfer,
-    # keep canned replies and settings, see requesters' personal data; the superior of
-    # the PPID (a coordinator) decides objections.
+    # Inbox: contributors read and write internal notes; editors answer the public,
+    # assign, transfer, keep tags and hoax cases and handle information requests;
+    # coordinators also keep canned replies and settings and see requesters' personal
+    # data; the superior of the PPID (a coordinator) decides objections.
     contributor |= set(_perms_for("inbox.message", [ADD]))
     for model in ("inbox.thread", "inbox.message", "inbox.inboxtag", "inbox.hoaxcase"):
         editor |= set(_perms_for(model, [ADD, CHANGE]))

@@ -144,7 +144,10 @@ class Calendar:
         day = local.date()
         for _ in range(3660):  # ten years of days: a calendar with no working day ends
             if self.is_working_day(day):
-                start_t, end_t = self.hours.days[day.isoweekday()]
+                # A weekend day made a working day by an override keeps Monday's hours.
+                start_t, end_t = self.hours.days.get(
+                    day.isoweekday(), next(iter(self.hours.days.values()))
+                )
                 start = datetime.combine(day, start_t, tzinfo=self.zone)
                 end = datetime.combine(day, end_t, tzinfo=self.zone)
                 if end > local:

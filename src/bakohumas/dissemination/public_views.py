@@ -20,14 +20,10 @@ CSRF:
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django import forms
-from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import (
@@ -45,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
+from bakohumas.core import abuse
 from bakohumas.core.models import WorkUnit
 from bakohumas.dissemination import subscriptions
 from bakohumas.dissemination.links import read_click_token, read_unsubscribe_token
@@ -60,13 +57,13 @@ from bakohumas.dissemination.models import (
 from bakohumas.portal.http import render_public
 from bakohumas.portal.structured import PageMeta
 
-# Subscribe-form abuse limits.
+# Subscribe-form abuse limits (the mechanisms are in ``core.abuse``).
 RATE_LIMIT = 10  # posts per address (IP) and RATE_WINDOW
 RATE_WINDOW = 3600
-MIN_FORM_SECONDS = 2.0  # a form sent sooner after it was shown is a robot's
-FORM_MAX_AGE = 24 * 3600
+MIN_FORM_SECONDS = abuse.MIN_FORM_SECONDS
+FORM_MAX_AGE = abuse.FORM_MAX_AGE
 STAMP_SALT = "bakohumas.dissemination.subscribe-form"
-HONEYPOT = "website"
+HONEYPOT = abuse.HONEYPOT
 
 GET_ONLY = ("GET", "HEAD")
 GET_POST = ("GET", "HEAD", "POST")
@@ -77,23 +74,13 @@ GET_POST = ("GET", "HEAD", "POST")
 
 def client_ip(request: HttpRequest) -> str:
     """The visitor's address as the login lockout sees it (django-axes' settings)."""
-    from axes.helpers import get_client_ip_address
-
-    try:
-        ip = get_client_ip_address(request)
-    except Exception:  # a misconfigured proxy setting must not stop the page
-        ip = None
-    return str(ip or request.META.get("REMOTE_ADDR") or "")[:45]
+    return abuse.client_ip(request)
 
 
-@contextmanager
-def _as_public(request: HttpRequest) -> Iterator[None]:
+def _as_public(request: HttpRequest) -> AbstractContextManager[None]:
     """Audit entries written here name no actor (reading the user would load the session)
     but the visitor's address."""
-    from auditlog.context import set_actor
-
-    with set_actor(None, remote_addr=client_ip(request)):
-        yield
+    return abuse.as_public(request)
 
 
 def _menu(unit: WorkUnit | None) -> list[dict[str, Any]]:
@@ -165,31 +152,11 @@ def _masked(address: str) -> str:
 
 def form_stamp(unit: WorkUnit, at: float | None = None) -> str:
     """The signed time the subscribe form was shown (the time trap)."""
-    return signing.dumps([unit.pk, time.time() if at is None else at], salt=STAMP_SALT)
-
-
-def _form_age(value: str, unit: WorkUnit) -> float | None:
-    """Seconds since the form was shown, or None for a missing, forged or stale stamp."""
-    try:
-        unit_id, shown = signing.loads(value or "", salt=STAMP_SALT, max_age=FORM_MAX_AGE)
-    except (signing.BadSignature, TypeError, ValueError):
-        return None
-    if unit_id != unit.pk or not isinstance(shown, int | float):
-        return None
-    age = time.time() - shown
-    return age if age <= FORM_MAX_AGE else None
+    return abuse.form_stamp(unit, salt=STAMP_SALT, at=at)
 
 
 def _over_rate_limit(ip: str) -> bool:
-    key = f"bkh:subscribe-ip:{ip or 'unknown'}"
-    if cache.add(key, 1, RATE_WINDOW):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, RATE_WINDOW)
-        return False
-    return count > RATE_LIMIT
+    return abuse.hit("subscribe-ip", ip, RATE_LIMIT, RATE_WINDOW)
 
 
 class SubscribeForm(forms.Form):
@@ -286,8 +253,8 @@ def subscribe(request: HttpRequest, unit_code: str) -> HttpResponseBase:
     )
     if request.POST.get(HONEYPOT):
         return sent  # a robot: it is told the same, nothing is done
-    age = _form_age(request.POST.get("ts", ""), unit)
-    if age is None:
+    stamp = abuse.read_stamp(request.POST.get("ts", ""), unit, salt=STAMP_SALT)
+    if stamp.state in (abuse.StampState.INVALID, abuse.StampState.EXPIRED):
         return _subscribe_page(
             request,
             unit,
@@ -296,7 +263,7 @@ def subscribe(request: HttpRequest, unit_code: str) -> HttpResponseBase:
             status=400,
             problem=_("This form has expired. Please check it and send it again."),
         )
-    if age < MIN_FORM_SECONDS:
+    if stamp.state is abuse.StampState.TOO_FAST:
         return _subscribe_page(
             request,
             unit,

@@ -22,3 +22,6 @@ class Command(BaseCommand):
         from bakohumas.dissemination.demo import seed_demo_dissemination
 
         self.stdout.write(f"Demo dissemination: {seed_demo_dissemination()}")
+        from bakohumas.inbox.demo import seed_demo_inbox
+
+        self.stdout.write(f"Demo inbox and information requests: {seed_demo_inbox()}")

@@ -1,5 +1,6 @@
 """The task worker: django-tasks-db's ``db_worker`` plus a heartbeat row for /healthz, the
 sweep that publishes scheduled content whose time has come and keeps dissemination moving,
+the two-way sweep (deadline reminders, lapsed requests, retention purge, inbox mailboxes),
 and the delivery loop that sends campaign rows (``dissemination.engine``)."""
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
 METRICS_EVERY_SECONDS = 15 * 60
 # How often the worker reads the bounce mailbox (when BOUNCE_IMAP_HOST is set).
 BOUNCES_EVERY_SECONDS = 5 * 60
+# How often the worker sends deadline reminders, closes lapsed requests and purges
+# personal data past its retention, and how often it reads the units' inbox mailboxes.
+TWO_WAY_EVERY_SECONDS = 5 * 60
+INBOX_POLL_EVERY_SECONDS = float(os.environ.get("INBOX_POLL_SECONDS", "120"))
 logger = logging.getLogger(__name__)
 
 
@@ -70,10 +75,35 @@ def sweep_dissemination() -> dict[str, int]:
     return engine.sweep()
 
 
+def sweep_two_way() -> dict[str, int]:
+    """Reminders one working day before a deadline (inbox threads, information requests,
+    objections), lapsed incomplete requests, and the retention purge of personal data.
+    Each step is idempotent, so several workers may run it at once."""
+    from bakohumas.inbox import services as inbox_services
+    from bakohumas.ppid import services as ppid_services
+
+    return {
+        "thread_reminders": inbox_services.remind_due(),
+        "request_reminders": ppid_services.remind_due(),
+        "lapsed": ppid_services.lapse_overdue(),
+        "threads_purged": inbox_services.purge_pii(),
+        "requests_purged": ppid_services.purge_pii(),
+    }
+
+
+def poll_inbox_mailboxes() -> int:
+    """Read new mail of every unit whose inbox has an IMAP mailbox."""
+    from bakohumas.inbox.imap import poll_all
+
+    return poll_all()
+
+
 def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
     last_analyze = 0.0
     last_metrics = 0.0
     last_bounces = 0.0
+    last_two_way = 0.0
+    last_poll = 0.0
     while not stop.is_set():
         try:
             close_old_connections()
@@ -90,6 +120,12 @@ def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
             ):
                 last_bounces = time.monotonic()
                 call_command("process_bounces")
+            if time.monotonic() - last_two_way > TWO_WAY_EVERY_SECONDS:
+                last_two_way = time.monotonic()
+                sweep_two_way()
+            if time.monotonic() - last_poll > INBOX_POLL_EVERY_SECONDS:
+                last_poll = time.monotonic()
+                poll_inbox_mailboxes()
             if time.monotonic() - last_analyze > ANALYZE_EVERY_SECONDS or not last_analyze:
                 last_analyze = time.monotonic()
                 refresh_planner_statistics()
