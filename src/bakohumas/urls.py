@@ -44,6 +44,10 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
+    from django.urls import re_path
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    from bakohumas.core.views import serve_public_media
+
+    # Development only: the files of inbox messages and information requests (identity
+    # scans, answers) are private and reach staff only through their scoped views.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve_public_media)]

@@ -106,3 +106,15 @@ def test_office_hours_in_the_units_zone() -> None:
     custom = Calendar(None, overrides={}, hours=OfficeHours.from_times(time(8, 0), time(12, 0)))
     monday = datetime(2026, 7, 6, 11, 0, tzinfo=ZoneInfo("Asia/Makassar"))
     assert custom.working_hours_between(monday, datetime(2026, 7, 7, 9, 0, tzinfo=custom.zone)) == 2
+
+
+
+def test_working_override_on_a_saturday_has_office_hours() -> None:
+    """A Saturday made a working day (to replace a holiday) counts Monday's office hours."""
+    saturday = date(2026, 11, 28)
+    calendar = Calendar(None, overrides={saturday: ("working", "Hari kerja pengganti")})
+    friday_four = datetime(2026, 11, 27, 16, 0, tzinfo=ZoneInfo("Asia/Makassar"))
+    # Friday has 30 minutes left; the Saturday opens at 07:30.
+    assert calendar.add_working_hours(friday_four, 1) == datetime(
+        2026, 11, 28, 8, 0, tzinfo=ZoneInfo("Asia/Makassar")
+    )

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -163,3 +163,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
     result["worker"] = worker
     result["status"] = "ok" if healthy else "error"
     return JsonResponse(result, status=200 if healthy else 503)
+
+
+# Media folders that hold personal data: served only by the scoped views of the inbox
+# and the PPID, never as plain files (the production proxy denies them too).
+PRIVATE_MEDIA_PREFIXES = ("inbox/", "ppid/")
+
+
+def serve_public_media(request: HttpRequest, path: str) -> HttpResponse:
+    """``/media/…`` in development (``DEBUG``), without the private folders."""
+    from django.views.static import serve
+
+    import posixpath
+
+    if posixpath.normpath("/" + path).lstrip("/").startswith(PRIVATE_MEDIA_PREFIXES):
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)  # type: ignore[no-any-return]

@@ -70,6 +70,7 @@ from bakohumas.inbox.models import (
     Priority,
     Thread,
     ThreadEvent,
+    ThreadKind,
     ThreadStatus,
 )
 from bakohumas.inbox.services import InboxError
@@ -144,7 +145,19 @@ def mask_handle(handle: str) -> str:
     return f"{handle[:4]}…{handle[-2:]}"
 
 
-def _sender(thread: Thread) -> str:
+def requester_hidden(thread: Thread, user: Any) -> bool:
+    """The sender of an information request is a requester whose personal data only
+    staff with ``ppid.view_requester_pii`` see (the PPID pages and the API hide it too)."""
+    return thread.kind == ThreadKind.INFORMATION_REQUEST and not user.has_perm(
+        "ppid.view_requester_pii"
+    )
+
+
+def _sender(thread: Thread, user: Any) -> str:
+    if requester_hidden(thread, user):
+        from bakohumas.ppid.services import initials
+
+        return initials(thread.name) or "—"
     return thread.name or mask_handle(thread.handle) or "—"
 
 
@@ -253,7 +266,7 @@ def thread_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     threads = list(page.object_list)
     sla = _sla_states(threads, now)
-    rows = [{"thread": t, "sla": sla.get(t.pk), "sender": _sender(t)} for t in threads]
+    rows = [{"thread": t, "sla": sla.get(t.pk), "sender": _sender(t, request.user)} for t in threads]
     return render(
         request,
         "inbox/thread_list.html",
@@ -410,6 +423,8 @@ def _detail_context(request: HttpRequest, thread: Thread, **bound: Any) -> dict[
         "can_note": can_note,
         "can_add_case": user.has_perm("inbox.add_hoaxcase"),
         "information_request": getattr(thread, "information_request", None),
+        "sender_hidden": requester_hidden(thread, user),
+        "sender_display": _sender(thread, user),
         **_whatsapp_state(thread),
     }
     if can_reply:
