@@ -65,6 +65,32 @@ def test_staff_content_pages_have_no_serious_violations(
         f"/app/dissemination/lists/{newsletter.pk}/",
         "/app/dissemination/notifications/",
     ]
+    # Issue 5: the inbox and the information requests.
+    from bakohumas.inbox.models import HoaxCase, Thread
+    from bakohumas.ppid.models import InformationRequest
+
+    thread = Thread.objects.filter(unit__code="64.72", kind="hoax_report").first()
+    request = InformationRequest.objects.filter(unit__code="64.72").first()
+    case = HoaxCase.objects.filter(unit__code="64.72").first()
+    assert thread is not None and request is not None and case is not None
+    paths += [
+        "/app/inbox/",
+        f"/app/inbox/{thread.pk}/",
+        "/app/inbox/balasan/",
+        "/app/inbox/pengaturan/",
+        "/app/inbox/hoaks/",
+        f"/app/inbox/hoaks/{case.pk}/",
+        "/app/ppid/",
+        f"/app/ppid/{request.pk}/",
+        "/app/ppid/baru/",
+        "/app/ppid/keberatan/",
+        "/app/ppid/statistik/",
+        "/app/ppid/kalender/",
+        "/satker/64.72/hubungi/",
+        "/satker/64.72/lapor-hoaks/",
+        "/satker/64.72/ppid/permohonan/",
+        "/ppid/lacak/",
+    ]
     script = AXE.read_text(encoding="utf-8")
     problems = {}
     for path in paths:

@@ -112,7 +112,10 @@ def test_question_request_reply_tracking_and_whatsapp(
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     sent = [m for m in mail.outbox if "lestari.wulandari@example.id" in " ".join(m.to)]
     out = Message.objects.filter(thread=question, direction="out").values_list("status", "error")
-    assert any("Sabtu pagi" in m.body for m in sent), (list(out), [(m.to, m.subject) for m in mail.outbox])
+    assert any("Sabtu pagi" in m.body for m in sent), (
+        list(out),
+        [(m.to, m.subject) for m in mail.outbox],
+    )
     page.reload()
     expect(page.get_by_test_id("message-status")).to_have_text(in_indonesian("Sent"))
 

@@ -19,6 +19,11 @@ def test_private_folders_are_not_served(settings: Any, tmp_path: Path) -> None:
         (tmp_path / folder / "file.txt").write_text("data")
     request = RequestFactory().get("/media/x")
     assert serve_public_media(request, "portal/file.txt").status_code == 200
-    for path in ("ppid/identity/file.txt", "inbox/2026/11/file.txt", "/ppid/identity/file.txt", "portal/../ppid/identity/file.txt"):
+    for path in (
+        "ppid/identity/file.txt",
+        "inbox/2026/11/file.txt",
+        "/ppid/identity/file.txt",
+        "portal/../ppid/identity/file.txt",
+    ):
         with pytest.raises(Http404):
             serve_public_media(request, path)

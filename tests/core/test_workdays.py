@@ -108,7 +108,6 @@ def test_office_hours_in_the_units_zone() -> None:
     assert custom.working_hours_between(monday, datetime(2026, 7, 7, 9, 0, tzinfo=custom.zone)) == 2
 
 
-
 def test_working_override_on_a_saturday_has_office_hours() -> None:
     """A Saturday made a working day (to replace a holiday) counts Monday's office hours."""
     saturday = date(2026, 11, 28)

@@ -172,9 +172,9 @@ PRIVATE_MEDIA_PREFIXES = ("inbox/", "ppid/")
 
 def serve_public_media(request: HttpRequest, path: str) -> HttpResponse:
     """``/media/…`` in development (``DEBUG``), without the private folders."""
-    from django.views.static import serve
-
     import posixpath
+
+    from django.views.static import serve
 
     if posixpath.normpath("/" + path).lstrip("/").startswith(PRIVATE_MEDIA_PREFIXES):
         raise Http404

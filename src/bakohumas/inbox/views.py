@@ -266,7 +266,9 @@ def thread_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     threads = list(page.object_list)
     sla = _sla_states(threads, now)
-    rows = [{"thread": t, "sla": sla.get(t.pk), "sender": _sender(t, request.user)} for t in threads]
+    rows = [
+        {"thread": t, "sla": sla.get(t.pk), "sender": _sender(t, request.user)} for t in threads
+    ]
     return render(
         request,
         "inbox/thread_list.html",
