@@ -135,8 +135,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Caches ---------------------------------------------------------------------------
 # "portal": rendered public pages, per process, at most 60 s and keyed by the portal's
 # generation, so a publication or withdrawal shows at once (portal/http.py).
+# The default cache holds the public forms' rate limits and double-submit guards: with
+# several web processes set CACHE_URL so that they share it ("db" → a database table made
+# by `bakohumas createcachetable`; "redis://host:6379/0" → Redis, `pip install redis`).
+_CACHE_URL = os.environ.get("CACHE_URL", "")
+if _CACHE_URL.startswith(("redis://", "rediss://")):
+    _DEFAULT_CACHE: dict[str, Any] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _CACHE_URL,
+    }
+elif _CACHE_URL == "db":
+    _DEFAULT_CACHE = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "bakohumas_cache",
+    }
+else:
+    _DEFAULT_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": _DEFAULT_CACHE,
     "portal": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "portal-pages",

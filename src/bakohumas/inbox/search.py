@@ -1,38 +1,57 @@
 """Inbox search: the threads whose subject, sender name, address or any message contains
 every word of the query.
 
-How it works
-------------
+The documents
+-------------
 
 Each thread has one search **document**: its subject, name and address, then the body of
 each of its messages (from the public, replies and internal notes), one per line. The
 documents live in a table of their own, created by migration ``inbox/0002_search`` and
 kept in step by database triggers on ``inbox_thread`` and ``inbox_message`` (a new message
-is appended; an edited, purged, moved or deleted message, or a renamed thread, rebuilds
-the thread's document), so every write path (the services, the webhooks, bulk loads,
-the PII purge, raw SQL) keeps the index right and purged text leaves it.
+is appended; an edited, purged, moved or deleted message, or a changed subject, name or
+address, rebuilds the thread's document), so every write path (the services, the
+webhooks, bulk loads, the PII purge, raw SQL) keeps it right and purged text leaves it.
 
-* **PostgreSQL**: ``inbox_thread_search(thread_id, document)`` with a pg_trgm GIN index on
-  ``UPPER(document)``, the same kind of index as the stakeholder search (``stakeholders``
-  migration 0003). A query becomes ``thread.id IN (SELECT thread_id FROM
-  inbox_thread_search WHERE UPPER(document) LIKE '%WORD1%' AND UPPER(document) LIKE
-  '%WORD2%')``: one bitmap scan of the index for all the words, then a recheck of the
-  candidate documents. The planner chooses between that and walking the list's own
-  order (``-last_message_at``) checking each thread's document by primary key, which is
-  what a common word on a paginated list needs.
-* **SQLite**: an FTS5 table ``inbox_thread_fts`` with the trigram tokenizer (as the
-  stakeholder tables of ``stakeholders`` migration 0005), rowid = thread id; each word is
-  a quoted trigram phrase, ``"word1" AND "word2"``. Words shorter than three characters
-  (which trigrams cannot index) are checked with ``LIKE`` on the candidate documents.
+* **PostgreSQL**: ``inbox_thread_search(thread_id, document)``, the document stored in
+  upper case, with a pg_trgm GIN index on it (the kind of index the stakeholder search
+  uses, ``stakeholders`` migration 0003).
+* **SQLite**: the FTS5 table ``inbox_thread_fts`` with the trigram tokenizer (as the
+  stakeholder tables of ``stakeholders`` migration 0005), rowid = thread id.
 
 A word matches as a substring, case-insensitively (letters with accents are compared as
-they are: ``é`` does not find ``e``), anywhere in the thread: ``budi dpt`` finds the
-thread of Budi asking about the DPT even when his name is only in the thread's header.
-The result is the given queryset filtered (``pk IN (…)``): its ordering, its scoping and
-any other filter stay, and it composes with further filters and pagination.
+they are: ``é`` does not find ``e``), anywhere in the thread: ``budi dpt`` finds Budi's
+question about the DPT even when his name is only in the thread's header.
 
-On other databases (not supported in production) the same words are matched with
-``icontains`` on the thread and its messages, without an index.
+Two ways to answer, chosen per query
+------------------------------------
+
+The inbox list shows 50 threads of a scope (usually one unit: a few thousand threads)
+newest first, and counts the matches up to 10,000. Neither way is fast for every query:
+
+* **index**: ``thread.id IN (the documents matching every word)``, answered by the trigram
+  index (PostgreSQL: ``document LIKE '%WORD%' AND …`` on the GIN index; SQLite:
+  ``inbox_thread_fts MATCH '"word1" AND "word2"'``). Its cost grows with the number of
+  matching documents in the whole country: a few milliseconds for a name or a rare word,
+  hundreds for a word in a third of the threads ("pemilih"), because every match is
+  read and rechecked.
+* **scan**: walk the scope's threads (in the list's order, through its index) and test each
+  thread's document, fetched by primary key (PostgreSQL ``strpos``; SQLite a small
+  Python function, ``inbox_search_contains``, with the same case folding as the trigram
+  tokenizer). Its cost grows with the size of the scope, whatever the word: 50 matches of
+  a common word are found after a few dozen threads.
+
+``search_threads`` picks one with up to two cheap counting queries: the size of the scope
+(up to ``SCAN_LIMIT`` threads), then, for a scope that small, the number of matching
+documents in the whole table, counted through the index and stopped once it exceeds the
+scope. Fewer matches than the scope has threads → index; more → scan. A scope over
+``SCAN_LIMIT`` (national staff viewing every unit) always uses the index. Words shorter
+than three characters, which trigrams cannot index, are checked on the document (a
+query of only such words scans).
+
+The result is the given queryset filtered: its ordering, its scoping and any other filter
+stay, and it composes with further filters and pagination. On other databases (not
+supported in production) the words are matched with ``icontains`` on the thread and its
+messages, without an index.
 """
 
 from __future__ import annotations
@@ -42,15 +61,20 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.db import connections
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
+from django.db.models import BooleanField, Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 MAX_WORDS = 8
 MAX_WORD_LENGTH = 100
 TRIGRAM = 3  # trigram indexes need words of at least three characters
+#: Scopes up to this many threads may be scanned; larger ones always use the index.
+SCAN_LIMIT = 10_000
 
 PG_TABLE = "inbox_thread_search"
 SQLITE_TABLE = "inbox_thread_fts"
+SQLITE_FUNCTION = "inbox_search_contains"
 TRIGGER_PREFIX = "inbox_search_"
 
 M = TypeVar("M", bound=Model)
@@ -59,9 +83,11 @@ M = TypeVar("M", bound=Model)
 def words_of(query: str) -> list[str]:
     """The distinct words of ``query`` (whitespace-separated), at most ``MAX_WORDS``."""
     found: list[str] = []
+    seen: set[str] = set()
     for word in (query or "").replace("\x00", "").split():
         word = word[:MAX_WORD_LENGTH]
-        if word.casefold() not in {w.casefold() for w in found}:
+        if word.lower() not in seen:
+            seen.add(word.lower())
             found.append(word)
     return found[:MAX_WORDS]
 
@@ -76,40 +102,118 @@ def _fts_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def search_threads(queryset: QuerySet[M], query: str) -> QuerySet[M]:
+def _contains(document: str | None, needles: str | None) -> bool:
+    """The SQLite scan's test: every line of ``needles`` (lower case) is in ``document``
+    (lower-cased like the FTS5 trigram tokenizer folds case, accents kept)."""
+    if not document or needles is None:
+        return False
+    text = document.lower()
+    return all(needle in text for needle in needles.split("\n"))
+
+
+def _register(connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    if connection.vendor == "sqlite" and connection.connection is not None:
+        connection.connection.create_function(SQLITE_FUNCTION, 2, _contains, deterministic=True)
+
+
+connection_created.connect(_register, dispatch_uid="bakohumas.inbox.search")
+
+
+class _Query:
+    """The SQL pieces of one search on one database vendor."""
+
+    def __init__(self, vendor: str, words: list[str]) -> None:
+        self.vendor = vendor
+        self.words = words
+        self.long_words = [w for w in words if len(w) >= TRIGRAM]
+        self.short_words = [w for w in words if len(w) < TRIGRAM]
+
+    @property
+    def indexed(self) -> bool:
+        """Whether the index narrows the search (some word is long enough)."""
+        return bool(self.long_words)
+
+    def matching(self) -> tuple[str, list[str]]:
+        """``SELECT <thread id> FROM <documents> WHERE <every word>`` through the index."""
+        if self.vendor == "postgresql":
+            where = " AND ".join(["document LIKE UPPER(%s)"] * len(self.words))
+            return (
+                f"SELECT thread_id FROM {PG_TABLE} WHERE {where}",  # noqa: S608 - constants
+                [_like(w) for w in self.words],
+            )
+        conditions: list[str] = []
+        params: list[str] = []
+        if self.long_words:
+            conditions.append(f"{SQLITE_TABLE} MATCH %s")
+            params.append(" AND ".join(_fts_phrase(w) for w in self.long_words))
+        for word in self.short_words:
+            conditions.append("document LIKE %s ESCAPE '\\'")
+            params.append(_like(word))
+        return (
+            f"SELECT rowid FROM {SQLITE_TABLE} WHERE {' AND '.join(conditions)}",  # noqa: S608
+            params,
+        )
+
+    def scanned(self, thread_table: str) -> tuple[str, list[str]]:
+        """A condition on one thread row: its document (by primary key) has every word."""
+        if self.vendor == "postgresql":
+            tests = " AND ".join(["strpos(s.document, UPPER(%s)) > 0"] * len(self.words))
+            return (
+                f"EXISTS (SELECT 1 FROM {PG_TABLE} s WHERE "  # noqa: S608 - constants
+                f's.thread_id = "{thread_table}"."id" AND {tests})',
+                list(self.words),
+            )
+        return (
+            f"{SQLITE_FUNCTION}((SELECT document FROM {SQLITE_TABLE} f "  # noqa: S608
+            f'WHERE f.rowid = "{thread_table}"."id"), %s)',
+            ["\n".join(w.lower() for w in self.words)],
+        )
+
+
+def _count(using: str, sql: str, params: list[Any], limit: int) -> int:
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM ({sql} LIMIT {int(limit)}) AS counted",  # noqa: S608
+            params,
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def choose(queryset: QuerySet[Any], query: _Query) -> str:
+    """ "index" or "scan" for this scope and these words (see the module docstring)."""
+    scope = queryset.order_by().values("pk")[: SCAN_LIMIT + 1].count()
+    if scope > SCAN_LIMIT:
+        return "index"
+    if not query.indexed:
+        return "scan"
+    sql, params = query.matching()
+    matches = _count(queryset.db, sql, params, scope + 1)
+    return "index" if matches <= scope else "scan"
+
+
+def search_threads(queryset: QuerySet[M], query: str, *, method: str | None = None) -> QuerySet[M]:
     """The threads of ``queryset`` that contain every word of ``query`` (see the module
-    docstring); ``queryset`` itself when the query has no word."""
+    docstring); ``queryset`` itself when the query has no word. ``method`` ("index" or
+    "scan") overrides the choice (tests, benchmarks)."""
     words = words_of(query)
     if not words:
         return queryset
-    vendor = connections[queryset.db].vendor
-    if vendor == "postgresql":
-        where = " AND ".join(["UPPER(document) LIKE UPPER(%s)"] * len(words))
-        # The table and the conditions are constants; the words are bound parameters.
-        return queryset.filter(
-            pk__in=RawSQL(  # noqa: S611
-                f"SELECT thread_id FROM {PG_TABLE} WHERE {where}",  # noqa: S608
-                [_like(w) for w in words],
-            )
-        )
+    connection = connections[queryset.db]
+    vendor = connection.vendor
+    if vendor not in ("postgresql", "sqlite"):
+        return _search_without_index(queryset, words)
     if vendor == "sqlite":
-        long_words = [w for w in words if len(w) >= TRIGRAM]
-        short_words = [w for w in words if len(w) < TRIGRAM]
-        conditions: list[str] = []
-        params: list[str] = []
-        if long_words:
-            conditions.append(f"{SQLITE_TABLE} MATCH %s")
-            params.append(" AND ".join(_fts_phrase(w) for w in long_words))
-        for word in short_words:
-            conditions.append("document LIKE %s ESCAPE '\\'")
-            params.append(_like(word))
-        return queryset.filter(
-            pk__in=RawSQL(  # noqa: S611
-                f"SELECT rowid FROM {SQLITE_TABLE} WHERE {' AND '.join(conditions)}",  # noqa: S608
-                params,
-            )
-        )
-    return _search_without_index(queryset, words)
+        connection.ensure_connection()
+        _register(connection)
+    search = _Query(vendor, words)
+    method = method or choose(queryset, search)
+    if method == "index":
+        sql, params = search.matching()
+        # The table and the conditions are constants; the words are bound parameters.
+        return queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611
+    sql, params = search.scanned(queryset.model._meta.db_table)
+    return queryset.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
 
 
 def _search_without_index(queryset: QuerySet[M], words: list[str]) -> QuerySet[M]:
@@ -138,8 +242,8 @@ def rebuild(using: str = "default") -> int:
             cursor.execute(f"TRUNCATE {PG_TABLE}")
             cursor.execute(
                 f"INSERT INTO {PG_TABLE} (thread_id, document) "  # noqa: S608 - constant
-                "SELECT t.id, btrim(concat_ws(' ', t.subject, t.name, t.handle)) "
-                "|| coalesce(E'\\n' || m.bodies, '') FROM inbox_thread t LEFT JOIN "
+                "SELECT t.id, upper(btrim(concat_ws(' ', t.subject, t.name, t.handle)) "
+                "|| coalesce(E'\\n' || m.bodies, '')) FROM inbox_thread t LEFT JOIN "
                 "(SELECT thread_id, string_agg(body, E'\\n' ORDER BY id) AS bodies "
                 "FROM inbox_message GROUP BY thread_id) m ON m.thread_id = t.id"
             )
@@ -202,9 +306,12 @@ def triggers_paused(using: str = "default") -> Iterator[None]:
     yield
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Pending foreign-key checks of the load would block the DDL below.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     rebuild(using)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for _name, definition in indexes:
             cursor.execute(definition)
         for _name, _table, definition in triggers:
@@ -214,7 +321,8 @@ def triggers_paused(using: str = "default") -> Iterator[None]:
 
 
 def document_of(thread_id: int, using: str = "default") -> str | None:
-    """The stored search document of a thread (for tests and diagnostics)."""
+    """The stored search document of a thread (upper case on PostgreSQL); for tests and
+    diagnostics."""
     connection = connections[using]
     table, key = (
         (PG_TABLE, "thread_id") if connection.vendor == "postgresql" else (SQLITE_TABLE, "rowid")

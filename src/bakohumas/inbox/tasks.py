@@ -138,3 +138,43 @@ def notify_new_thread(thread_pk: int) -> int:
     users = [*_coordinators(thread.unit_id), thread.assignee]
     with transaction.atomic():
         return _notify([u for u in users if u is not None], text, thread_url(thread))
+
+
+# A reply claimed this long ago and still queued was being sent by a worker that died.
+STUCK_CLAIM = timedelta(hours=1)
+# A reply queued (not claimed) this long after its last retry window lost its task.
+LOST_TASK = timedelta(seconds=MAX_RETRY_SECONDS * 2)
+
+
+def recover_stuck_replies(now: object = None) -> dict[str, int]:
+    """Run by the worker's two-way sweep. A reply whose sending worker died after claiming
+    it may or may not have reached the platform: it is marked failed with that reason
+    (sending it again could make a duplicate; the author decides). A reply whose task was
+    lost is enqueued again (the claim in ``send_reply`` keeps it to one send)."""
+    moment = now if now is not None else timezone.now()
+    uncertain = Message.objects.filter(
+        direction=Direction.OUTBOUND,
+        status=MessageStatus.QUEUED,
+        sent_at__lt=moment - STUCK_CLAIM,  # type: ignore[operator]
+    ).update(
+        status=MessageStatus.FAILED,
+        sent_at=None,
+        error=_(
+            "The worker stopped while sending: the reply may not have arrived. "
+            "Check with the sender before writing again."
+        ),
+    )
+    lost = list(
+        Message.objects.filter(
+            direction=Direction.OUTBOUND,
+            status=MessageStatus.QUEUED,
+            sent_at__isnull=True,
+            created_at__lt=moment - LOST_TASK,  # type: ignore[operator]
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in lost:
+        try:
+            send_reply.enqueue(pk)
+        except Exception:
+            logger.warning("Could not enqueue reply %s again", pk, exc_info=True)
+    return {"uncertain": uncertain, "requeued": len(lost)}

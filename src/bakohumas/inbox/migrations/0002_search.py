@@ -39,9 +39,9 @@ PG_CREATE = [
         DELETE FROM inbox_thread_search WHERE thread_id = tid;
         INSERT INTO inbox_thread_search (thread_id, document)
         SELECT t.id,
-               btrim(concat_ws(' ', t.subject, t.name, t.handle))
-               || coalesce(E'\\n' || (SELECT string_agg(m.body, E'\\n' ORDER BY m.id)
-                                      FROM inbox_message m WHERE m.thread_id = t.id), '')
+               upper(btrim(concat_ws(' ', t.subject, t.name, t.handle))
+                     || coalesce(E'\\n' || (SELECT string_agg(m.body, E'\\n' ORDER BY m.id)
+                                            FROM inbox_message m WHERE m.thread_id = t.id), ''))
         FROM inbox_thread t WHERE t.id = tid;
     END
     $$ LANGUAGE plpgsql
@@ -64,7 +64,7 @@ PG_CREATE = [
     """
     CREATE OR REPLACE FUNCTION inbox_search_message_added() RETURNS trigger AS $$
     BEGIN
-        UPDATE inbox_thread_search SET document = document || E'\\n' || NEW.body
+        UPDATE inbox_thread_search SET document = document || E'\\n' || upper(NEW.body)
         WHERE thread_id = NEW.thread_id;
         IF NOT FOUND THEN
             PERFORM inbox_search_rebuild(NEW.thread_id);
@@ -127,14 +127,14 @@ PG_CREATE = [
     """
     INSERT INTO inbox_thread_search (thread_id, document)
     SELECT t.id,
-           btrim(concat_ws(' ', t.subject, t.name, t.handle))
-           || coalesce(E'\\n' || (SELECT string_agg(m.body, E'\\n' ORDER BY m.id)
-                                  FROM inbox_message m WHERE m.thread_id = t.id), '')
+           upper(btrim(concat_ws(' ', t.subject, t.name, t.handle))
+                 || coalesce(E'\\n' || (SELECT string_agg(m.body, E'\\n' ORDER BY m.id)
+                                        FROM inbox_message m WHERE m.thread_id = t.id), ''))
     FROM inbox_thread t
     """,
     """
     CREATE INDEX IF NOT EXISTS inbox_thread_search_trgm ON inbox_thread_search
-    USING gin (UPPER(document) gin_trgm_ops)
+    USING gin (document gin_trgm_ops)
     """,
 ]
 

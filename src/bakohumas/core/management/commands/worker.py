@@ -80,9 +80,13 @@ def sweep_two_way() -> dict[str, int]:
     objections), lapsed incomplete requests, and the retention purge of personal data.
     Each step is idempotent, so several workers may run it at once."""
     from bakohumas.inbox import services as inbox_services
+    from bakohumas.inbox.tasks import recover_stuck_replies
     from bakohumas.ppid import services as ppid_services
 
+    stuck = recover_stuck_replies()
     return {
+        "replies_uncertain": stuck["uncertain"],
+        "replies_requeued": stuck["requeued"],
         "thread_reminders": inbox_services.remind_due(),
         "request_reminders": ppid_services.remind_due(),
         "lapsed": ppid_services.lapse_overdue(),
