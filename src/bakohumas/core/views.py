@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -170,7 +171,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 PRIVATE_MEDIA_PREFIXES = ("inbox/", "ppid/")
 
 
-def serve_public_media(request: HttpRequest, path: str) -> HttpResponse:
+def serve_public_media(request: HttpRequest, path: str) -> HttpResponseBase:
     """``/media/…`` in development (``DEBUG``), without the private folders."""
     import posixpath
 
@@ -178,4 +179,4 @@ def serve_public_media(request: HttpRequest, path: str) -> HttpResponse:
 
     if posixpath.normpath("/" + path).lstrip("/").startswith(PRIVATE_MEDIA_PREFIXES):
         raise Http404
-    return serve(request, path, document_root=settings.MEDIA_ROOT)  # type: ignore[no-any-return]
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))

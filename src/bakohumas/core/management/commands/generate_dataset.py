@@ -15,11 +15,13 @@ users already exist the command changes nothing and says so.
 
 from __future__ import annotations
 
+import json
 import random
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -51,6 +54,23 @@ from bakohumas.core.models import (
     WorkUnit,
 )
 from bakohumas.core.roles import sync_roles
+from bakohumas.core.workdays import Calendar
+from bakohumas.inbox import search as inbox_search
+from bakohumas.inbox.models import Channel as InboxChannel
+from bakohumas.inbox.models import (
+    Direction,
+    HoaxCase,
+    HoaxCaseStatus,
+    HoaxCategory,
+    InboxSettings,
+    InboxTag,
+    Message,
+    MessageStatus,
+    Thread,
+    ThreadEvent,
+    ThreadKind,
+    ThreadStatus,
+)
 from bakohumas.stakeholders.models import (
     Category,
     Channel,
@@ -76,6 +96,8 @@ class Scale:
     organisations: int
     contacts: int
     content: int = 0
+    threads: int = 0
+    messages: int = 0
 
 
 SCALES: dict[str, Scale] = {
@@ -86,10 +108,18 @@ SCALES: dict[str, Scale] = {
         organisations=50_000,
         contacts=500_000,
         content=200_000,
+        threads=250_000,
+        messages=1_000_000,
     ),
     # KPU RI + Kalimantan Timur only; for tests and quick trials.
     "small": Scale(
-        national_units=False, users=60, organisations=300, contacts=3_000, content=2_000
+        national_units=False,
+        users=60,
+        organisations=300,
+        contacts=3_000,
+        content=2_000,
+        threads=1_000,
+        messages=4_000,
     ),
 }
 
@@ -871,6 +901,749 @@ CLAIM_RATING_WEIGHTS = {
 NATIONAL_ISSUE_URL = "https://www.kpu.go.id/berita/baca/{}"
 CLAIM_SITES = ["facebook.com", "x.com", "tiktok.com", "instagram.com", "whatsapp.com"]
 
+# --- the inbox (issue 5) ----------------------------------------------------------------
+
+# Weight of one unit when spreading inbox threads: the provinces answer the most (their
+# own public and what the kab/kota escalate), then KPU RI, the cities (kota) and the
+# regencies; each unit also gets its own activity factor.
+INBOX_LEVEL_WEIGHT: dict[str, float] = {
+    Level.NATIONAL: 60.0,
+    Level.PROVINCE: 40.0,
+    Level.REGENCY_CITY: 2.0,
+}
+INBOX_CITY_WEIGHT = 2.0
+INBOX_YEARS = 2
+# Channels and, per channel, the kinds of thread that arrive on it.
+INBOX_CHANNEL_WEIGHTS: dict[str, int] = {
+    InboxChannel.WHATSAPP: 40,
+    InboxChannel.PORTAL: 25,
+    InboxChannel.EMAIL: 20,
+    InboxChannel.TELEGRAM: 10,
+    InboxChannel.STAFF: 5,
+}
+INBOX_KIND_WEIGHTS: dict[str, dict[str, int]] = {
+    InboxChannel.WHATSAPP: {
+        ThreadKind.MESSAGE: 70,
+        ThreadKind.QUESTION: 10,
+        ThreadKind.HOAX_REPORT: 14,
+        ThreadKind.COMPLAINT: 6,
+    },
+    InboxChannel.TELEGRAM: {
+        ThreadKind.MESSAGE: 70,
+        ThreadKind.QUESTION: 8,
+        ThreadKind.HOAX_REPORT: 17,
+        ThreadKind.COMPLAINT: 5,
+    },
+    InboxChannel.PORTAL: {
+        ThreadKind.QUESTION: 48,
+        ThreadKind.FEEDBACK: 14,
+        ThreadKind.COMPLAINT: 20,
+        ThreadKind.HOAX_REPORT: 18,
+    },
+    InboxChannel.EMAIL: {
+        ThreadKind.MESSAGE: 55,
+        ThreadKind.QUESTION: 25,
+        ThreadKind.COMPLAINT: 12,
+        ThreadKind.FEEDBACK: 8,
+    },
+    InboxChannel.STAFF: {
+        ThreadKind.QUESTION: 50,
+        ThreadKind.COMPLAINT: 30,
+        ThreadKind.FEEDBACK: 10,
+        ThreadKind.MESSAGE: 10,
+    },
+}
+# Messages per thread by channel (before the total is matched exactly): conversations on
+# WhatsApp and Telegram run longer than a form's question and its answer.
+INBOX_LENGTHS: dict[str, tuple[list[int], list[int]]] = {
+    InboxChannel.WHATSAPP: (
+        [1, 2, 3, 4, 5, 6, 8, 10, 14, 20],
+        [8, 14, 16, 15, 12, 10, 10, 7, 5, 3],
+    ),
+    InboxChannel.TELEGRAM: ([1, 2, 3, 4, 5, 6, 8, 10, 14], [10, 16, 18, 15, 12, 10, 9, 6, 4]),
+    InboxChannel.PORTAL: ([1, 2, 3, 4, 5], [14, 40, 24, 14, 8]),
+    InboxChannel.EMAIL: ([1, 2, 3, 4, 5, 6, 8], [10, 30, 22, 16, 10, 7, 5]),
+    InboxChannel.STAFF: ([1, 2, 3, 4], [20, 45, 25, 10]),
+}
+INBOX_PRIORITY_WEIGHTS = {1: 10, 2: 68, 3: 17, 4: 5}
+INBOX_TAG_NAMES = [
+    "DPT",
+    "pindah memilih",
+    "TPS",
+    "badan ad hoc",
+    "logistik",
+    "rekapitulasi",
+    "pencalonan",
+    "kampanye",
+    "hoaks",
+    "PPID",
+    "layanan",
+    "kerja sama",
+    "disabilitas",
+    "apresiasi",
+]
+SEEN_ON = [
+    "Grup WhatsApp keluarga",
+    "Grup WhatsApp RT",
+    "Facebook",
+    "TikTok",
+    "Instagram",
+    "X (Twitter)",
+    "YouTube",
+    "Situs berita daring",
+    "Pesan berantai",
+]
+TELEGRAM_IDS = (10**8, 7 * 10**9)
+MONTHS_ID = (
+    "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember"
+).split()
+
+# Text of the inbox. Placeholders filled once per variant (pools, as for the content):
+# {tps} {n} {tanggal} {jam} {nik} {party} {stage} {election} {claim} {url} {site}
+# {partner} {audience} {activity}; per thread: {r} (region), {satker} (the unit's name),
+# {d} (a district), {nama} (the sender's first name); per reply: {petugas}, {nomor}.
+# Each topic: subjects (portal and email), opening messages, the sender's follow-ups,
+# staff replies and the topic's tag.
+INBOX_TOPICS: dict[str, dict[str, Any]] = {
+    "dpt": {
+        "tag": "DPT",
+        "weight": 16,
+        "subjects": [
+            "Nama tidak terdaftar di DPT",
+            "Cek data pemilih",
+            "Data pemilih keluarga belum masuk",
+            "Pertanyaan daftar pemilih tetap",
+            "Anggota keluarga yang sudah meninggal masih terdaftar",
+            "Status pemilih pemula",
+            "Data pemilih ganda",
+        ],
+        "openings": [
+            "Saya sudah cek di cekdptonline tapi nama saya tidak muncul. Padahal di pemilu "
+            "sebelumnya saya memilih di TPS {tps} {d}. Bagaimana caranya supaya bisa terdaftar?",
+            "Mau tanya, anak saya baru berumur 17 tahun bulan {tanggal}. Apakah sudah bisa "
+            "masuk daftar pemilih dan bagaimana caranya?",
+            "Orang tua saya sudah meninggal dua tahun lalu tapi namanya masih ada di daftar "
+            "pemilih di {d}. Mohon dicoret supaya tidak disalahgunakan.",
+            "Di rumah kami tidak pernah didatangi petugas pantarlih waktu coklit. Apakah data "
+            "keluarga kami tetap masuk DPT?",
+            "NIK saya {nik} terdaftar di dua TPS yang berbeda, di {d} dan di kecamatan lain. "
+            "Mohon diperbaiki.",
+            "Saya pemilih pemula, kemarin cek di aplikasi statusnya belum terdaftar. Apa yang "
+            "harus saya siapkan?",
+            "Nama di DPT salah ketik, tertulis berbeda dengan KTP elektronik saya. Apakah tetap "
+            "bisa memilih?",
+            "Apakah warga yang belum punya KTP elektronik tapi sudah perekaman bisa masuk "
+            "daftar pemilih?",
+            "Saya pensiunan TNI sejak tahun lalu. Apakah sekarang saya sudah bisa didaftarkan "
+            "sebagai pemilih?",
+            "Tolong dicek, di rumah kami ada {n} orang tapi yang terdaftar hanya dua. Alamat "
+            "kami di {d} RT {tps}.",
+            "Kapan daftar pemilih sementara diumumkan di kelurahan {d}? Saya mau memastikan "
+            "data keluarga sudah benar.",
+            "Saya tinggal di asrama mahasiswa di {r}, KTP dari luar daerah. Bagaimana cara "
+            "terdaftar sebagai pemilih di sini?",
+            "Apakah penghuni lapas dan rutan juga didata sebagai pemilih? Keluarga saya "
+            "sedang menjalani masa tahanan di {r}.",
+            "Saya penyandang disabilitas netra. Apakah data disabilitas saya sudah tercatat "
+            "di DPT supaya TPS bisa menyiapkan alat bantu?",
+            "Petugas coklit datang tapi tidak menempel stiker di rumah kami. Apakah kami "
+            "sudah terdata?",
+            "Cek DPT online selalu error ketika saya masukkan NIK. Ada cara lain untuk cek?",
+        ],
+        "followups": [
+            "Sudah saya cek lagi, sekarang nama saya muncul di TPS {tps}. Terima kasih.",
+            "Kalau sampai hari H nama tetap tidak ada, apakah bisa memilih pakai KTP saja?",
+            "Berkas apa saja yang harus dibawa ke kantor PPS?",
+            "Kantor PPS di {d} buka sampai jam berapa ya?",
+            "Ini foto KTP dan KK saya, mohon dibantu pengecekannya.",
+            "Baik, saya akan datang ke kantor kelurahan besok pagi.",
+            "Untuk anggota keluarga lain apakah prosesnya sama?",
+        ],
+        "replies": [
+            "Terima kasih telah menghubungi {satker}. Silakan cek kembali melalui "
+            "cekdptonline.kpu.go.id dengan NIK sesuai KTP elektronik. Bila belum terdaftar, "
+            "datangi kantor PPS di kelurahan {d} dengan membawa KTP elektronik dan KK.",
+            "Pemilih yang berusia 17 tahun pada hari pemungutan suara dapat didaftarkan. "
+            "Silakan lapor ke PPS setempat dengan membawa KTP elektronik atau bukti perekaman.",
+            "Laporan Bapak/Ibu {nama} sudah kami teruskan ke PPS {d} untuk dicoret dari daftar "
+            "pemilih. Mohon siapkan salinan akta kematian bila diminta petugas.",
+            "Data Bapak/Ibu sudah kami cek: terdaftar di TPS {tps} {d}. Surat pemberitahuan "
+            "memilih akan dibagikan oleh KPPS menjelang hari pemungutan suara.",
+            "Pemilih yang tidak terdaftar di DPT tetap dapat memilih dengan menunjukkan KTP "
+            "elektronik di TPS sesuai alamat, pada satu jam terakhir sebelum TPS ditutup.",
+            "Data ganda yang Bapak/Ibu laporkan sedang kami verifikasi bersama Disdukcapil. "
+            "Hasilnya akan kami sampaikan paling lambat {n} hari kerja.",
+            "Kesalahan penulisan nama tidak menghilangkan hak pilih selama NIK sesuai. Perbaikan "
+            "dapat diajukan ke PPS {d} pada masa tanggapan masyarakat.",
+            "Mohon maaf atas kendala aplikasinya. Bapak/Ibu juga dapat mengecek langsung di "
+            "kantor PPS atau melalui layanan informasi {satker} pada jam kerja.",
+        ],
+    },
+    "pindah": {
+        "tag": "pindah memilih",
+        "weight": 8,
+        "subjects": [
+            "Pindah memilih",
+            "Cara mengurus formulir pindah memilih",
+            "Memilih di luar domisili",
+            "Batas waktu pindah memilih",
+        ],
+        "openings": [
+            "Saya kerja di {r} tapi KTP dari luar provinsi. Bagaimana cara mengurus pindah "
+            "memilih supaya bisa mencoblos di sini?",
+            "Kapan batas akhir pengurusan formulir pindah memilih? Saya akan dinas luar kota "
+            "saat hari pemungutan suara.",
+            "Mahasiswa rantau seperti saya apakah bisa pindah memilih secara daring atau harus "
+            "datang langsung?",
+            "Istri saya akan melahirkan di rumah sakit di {r} saat hari pencoblosan. Apakah "
+            "bisa pindah memilih ke TPS terdekat?",
+            "Saya sudah urus pindah memilih di kelurahan asal, apakah nama saya otomatis masuk "
+            "DPTb di {d}?",
+            "Kalau pindah memilih antarprovinsi, surat suara apa saja yang saya dapat?",
+            "Saya pekerja tambang di {d}, jauh dari TPS asal. Apakah ada TPS khusus untuk "
+            "pekerja di lokasi tambang?",
+            "Formulir model A pindah memilih saya hilang. Apakah bisa dicetak ulang?",
+            "Apakah pindah memilih bisa diurus oleh keluarga dengan surat kuasa?",
+            "Pasien rawat inap di rumah sakit memilih di mana? Ibu saya dirawat sejak minggu lalu.",
+        ],
+        "followups": [
+            "Kalau begitu saya urus di PPS tempat saya tinggal sekarang ya?",
+            "Apakah perlu surat keterangan dari kantor?",
+            "Terima kasih informasinya, sangat membantu.",
+            "Berarti untuk DPRD kabupaten saya tidak dapat surat suara ya?",
+            "Baik, formulirnya sudah saya dapat.",
+        ],
+        "replies": [
+            "Pindah memilih dapat diurus di PPS asal atau PPS tujuan dengan membawa KTP "
+            "elektronik dan bukti pendukung alasan pindah, paling lambat 30 hari sebelum hari "
+            "pemungutan suara.",
+            "Pemilih yang pindah antarprovinsi hanya mendapat surat suara Presiden dan Wakil "
+            "Presiden. Jenis surat suara lain mengikuti daerah pemilihan tujuan.",
+            "Bagi pasien rawat inap, tahanan dan keadaan tertentu lainnya, pindah memilih dapat "
+            "diurus paling lambat 7 hari sebelum hari pemungutan suara.",
+            "Formulir model A yang hilang dapat diminta kembali di PPS yang menerbitkannya "
+            "dengan menunjukkan KTP elektronik.",
+            "Nama Bapak/Ibu akan tercantum di DPTb TPS tujuan setelah data diterima PPS {d}. "
+            "Silakan cek berkala di cekdptonline.",
+        ],
+    },
+    "tps": {
+        "tag": "TPS",
+        "weight": 10,
+        "subjects": [
+            "Lokasi TPS",
+            "Surat pemberitahuan memilih belum diterima",
+            "Jam buka TPS",
+            "TPS ramah disabilitas",
+            "TPS dipindah",
+        ],
+        "openings": [
+            "Min, TPS {tps} di {d} pindah ke mana ya? Tempat yang lama sekarang dipakai acara "
+            "warga.",
+            "Sampai hari ini saya belum menerima surat pemberitahuan memilih. Apakah tetap "
+            "bisa mencoblos?",
+            "TPS buka jam berapa dan tutup jam berapa? Saya kerja sif pagi.",
+            "Ibu saya pakai kursi roda. Apakah TPS {tps} di {d} bisa diakses dan ada petugas "
+            "yang membantu?",
+            "Lokasi TPS kami di lantai dua gedung serbaguna, sulit untuk lansia. Mohon "
+            "dipertimbangkan pindah ke lantai dasar.",
+            "Apakah boleh membawa anak kecil masuk ke bilik suara?",
+            "Apakah pemilih boleh memotret surat suara di dalam bilik?",
+            "Saya mau jadi saksi di TPS {tps}, apa syaratnya dan siapa yang menunjuk?",
+            "Di TPS kami kemarin ada pemilih yang mencoblos dua kali. Ke mana saya harus melapor?",
+            "Banjir di {d} sejak semalam, TPS {tps} tergenang. Apakah pemungutan suara ditunda?",
+            "Kenapa TPS di perumahan kami digabung dengan kampung sebelah? Jaraknya jauh.",
+            "Pemilih tuna netra apakah bisa didampingi keluarga sendiri di bilik suara?",
+        ],
+        "followups": [
+            "Baik, sudah ketemu lokasinya. Terima kasih.",
+            "Kalau undangan hilang apakah cukup bawa KTP?",
+            "Terima kasih, nanti saya sampaikan ke keluarga.",
+            "Apakah ada nomor petugas KPPS yang bisa dihubungi?",
+            "Sampai sekarang air belum surut di {d}.",
+        ],
+        "replies": [
+            "TPS {tps} {d} dipindahkan ke balai warga di RT yang sama. Informasi lokasi juga "
+            "dapat dilihat di aplikasi cek DPT online.",
+            "Pemilih yang belum menerima surat pemberitahuan tetap dapat memilih dengan "
+            "menunjukkan KTP elektronik di TPS tempat terdaftar.",
+            "TPS dibuka pukul 07.00 dan ditutup pukul 13.00 waktu setempat. Pemilih yang "
+            "sudah antre sebelum pukul 13.00 tetap dilayani.",
+            "Pemilih disabilitas dapat didampingi oleh orang yang dipercaya. Pendamping wajib "
+            "merahasiakan pilihan dan menandatangani surat pernyataan.",
+            "Laporan dugaan pelanggaran di TPS dapat disampaikan kepada pengawas TPS atau "
+            "Bawaslu {r}. Laporan Bapak/Ibu juga kami teruskan ke PPK {d}.",
+            "Untuk TPS yang terdampak bencana, KPU {r} berkoordinasi dengan PPK dan PPS untuk "
+            "memindahkan lokasi. Informasi terbaru akan kami umumkan melalui kanal resmi.",
+            "Masukan Bapak/Ibu sudah kami teruskan ke PPS {d} agar penataan TPS memperhatikan "
+            "akses lansia dan disabilitas.",
+        ],
+    },
+    "adhoc": {
+        "tag": "badan ad hoc",
+        "weight": 10,
+        "subjects": [
+            "Pendaftaran anggota KPPS",
+            "Syarat calon PPK dan PPS",
+            "Honor petugas ad hoc",
+            "Pengumuman hasil seleksi",
+            "Rekrutmen Pantarlih",
+        ],
+        "openings": [
+            "Kapan pendaftaran anggota KPPS untuk {election} dibuka? Saya warga {d}.",
+            "Apakah syarat usia calon anggota PPS maksimal 55 tahun? Saya berusia {n} tahun.",
+            "Saya sudah pernah jadi KPPS dua periode, apakah masih boleh mendaftar lagi?",
+            "Pengumuman hasil seleksi tertulis PPK di {r} bisa dilihat di mana?",
+            "Honor anggota KPPS kapan dibayarkan? Sampai sekarang belum diterima oleh petugas "
+            "di TPS {tps} {d}.",
+            "Saya lulusan SMA, apakah bisa mendaftar sebagai anggota PPK?",
+            "Surat keterangan sehat untuk pendaftaran KPPS harus dari puskesmas atau boleh "
+            "dari klinik swasta?",
+            "Aplikasi SIAKBA tidak bisa dibuka sejak pagi, padahal hari ini batas akhir "
+            "pendaftaran.",
+            "Anggota PPS di {d} ada yang merupakan pengurus partai {party}. Mohon ditindaklanjuti.",
+            "Apakah ada santunan bagi petugas KPPS yang sakit saat bertugas?",
+            "Bagaimana cara mendaftar jadi Pantarlih? Saya ingin membantu pemutakhiran data "
+            "di kampung saya.",
+            "Apakah PNS boleh menjadi anggota KPPS?",
+        ],
+        "followups": [
+            "Berkasnya diserahkan ke PPS atau langsung ke KPU?",
+            "Terima kasih, saya akan segera mendaftar.",
+            "Nama saya {nama}, nomor pendaftaran {n}. Mohon dicek.",
+            "Apakah ada bimbingan teknis sebelum bertugas?",
+            "Sudah bisa dibuka sekarang, terima kasih.",
+            "Ini buktinya, foto kartu anggota partai yang beredar di grup warga.",
+        ],
+        "replies": [
+            "Pendaftaran anggota KPPS dibuka sesuai jadwal tahapan dan diumumkan oleh PPS "
+            "masing-masing desa/kelurahan. Pantau pengumuman di kantor PPS {d} dan laman "
+            "resmi {satker}.",
+            "Syarat usia calon anggota badan ad hoc paling rendah 17 tahun. Persyaratan lengkap "
+            "dapat dilihat pada pengumuman rekrutmen di laman {satker}.",
+            "Anggota KPPS dapat menjabat paling banyak dua kali masa jabatan. Silakan cek "
+            "kembali riwayat tugas Bapak/Ibu.",
+            "Pengumuman hasil seleksi diumumkan di laman resmi dan papan pengumuman {satker}.",
+            "Honorarium KPPS dibayarkan melalui PPS setelah pertanggungjawaban diterima. Kami "
+            "sudah meminta PPK {d} memeriksa keterlambatan di TPS {tps}.",
+            "Terima kasih atas laporannya. Dugaan keanggotaan partai politik pada anggota PPS "
+            "sedang kami klarifikasi. Identitas pelapor kami rahasiakan.",
+            "Kendala SIAKBA sudah kami laporkan ke tim teknis. Batas pendaftaran diperpanjang "
+            "satu hari; pengumuman resmi menyusul.",
+        ],
+    },
+    "logistik": {
+        "tag": "logistik",
+        "weight": 5,
+        "subjects": [
+            "Surat suara rusak",
+            "Distribusi logistik terlambat",
+            "Kotak suara",
+            "Tinta pemilu",
+        ],
+        "openings": [
+            "Di gudang logistik {d} terlihat kotak suara tersusun di luar dan kena hujan. "
+            "Mohon segera dicek.",
+            "Sampai sore ini logistik untuk TPS {tps} di {d} belum datang, padahal besok hari "
+            "pemungutan suara.",
+            "Ada surat suara yang sobek saat pelipatan di gudang. Bagaimana prosedur "
+            "penggantiannya?",
+            "Tinta pemilu di TPS kami hampir habis. Apakah PPS menyimpan cadangan?",
+            "Bilik suara di TPS {tps} hanya tiga, sementara pemilihnya lebih dari {n} orang.",
+            "Apakah masyarakat boleh melihat proses pelipatan surat suara di gudang KPU {r}?",
+            "Kotak suara dari TPS kami dibawa ke kantor kecamatan tanpa dikawal polisi. Apakah "
+            "itu sesuai prosedur?",
+            "Segel kotak suara TPS {tps} terlihat sudah terbuka waktu tiba di PPK {d}.",
+        ],
+        "followups": [
+            "Sudah datang sekarang, terima kasih atas bantuannya.",
+            "Ini fotonya, diambil tadi pagi.",
+            "Siapa yang bertanggung jawab kalau surat suara kurang?",
+            "Baik, saya tunggu kabar selanjutnya.",
+        ],
+        "replies": [
+            "Terima kasih atas informasinya. Tim logistik {satker} sudah menuju gudang {d} "
+            "untuk memastikan seluruh logistik aman dan kering.",
+            "Logistik TPS {tps} sedang dalam perjalanan dari PPK {d} dan dijadwalkan tiba "
+            "malam ini dengan pengawalan kepolisian.",
+            "Surat suara yang rusak dicatat dalam berita acara dan diganti melalui permintaan "
+            "resmi. Surat suara rusak dimusnahkan dengan disaksikan Bawaslu.",
+            "Setiap TPS mendapat cadangan surat suara 2 persen dari jumlah pemilih DPT. "
+            "Kekurangan tinta dapat diminta ke PPS setempat.",
+            "Masyarakat dapat melihat proses sortir dan pelipatan surat suara dengan mendaftar "
+            "terlebih dahulu ke sekretariat {satker}.",
+            "Laporan segel terbuka sudah kami catat dan akan dibuka di hadapan saksi dan "
+            "pengawas dalam rapat pleno PPK {d}.",
+        ],
+    },
+    "hasil": {
+        "tag": "rekapitulasi",
+        "weight": 7,
+        "subjects": [
+            "Perbedaan angka Sirekap",
+            "Salinan formulir C Hasil",
+            "Hasil rekapitulasi kecamatan",
+            "Jadwal rapat pleno",
+        ],
+        "openings": [
+            "Angka di Sirekap untuk TPS {tps} {d} berbeda dengan formulir C Hasil yang "
+            "ditempel. Mana yang benar?",
+            "Kapan rapat pleno rekapitulasi tingkat kabupaten/kota di {r}? Apakah terbuka "
+            "untuk umum?",
+            "Bagaimana cara mendapatkan salinan formulir C Hasil TPS {tps}? Saya perwakilan "
+            "pemantau pemilu.",
+            "Suara partai {party} di TPS kami tertulis nol padahal saksi mencatat {n} suara.",
+            "Apakah hasil di Sirekap adalah hasil resmi? Banyak yang bingung di grup warga.",
+            "Rekapitulasi di PPK {d} berjalan sampai tengah malam, apakah ada batas waktunya?",
+            "Kapan hasil resmi perolehan kursi DPRD {r} ditetapkan?",
+            "Saya ingin mengajukan keberatan atas hasil penghitungan di TPS {tps}. Prosedurnya "
+            "bagaimana?",
+        ],
+        "followups": [
+            "Terima kasih penjelasannya, sudah jelas sekarang.",
+            "Apakah saya bisa hadir sebagai pengamat?",
+            "Ini foto formulir yang ditempel di TPS.",
+            "Berarti yang dipakai tetap hasil rekapitulasi manual ya?",
+        ],
+        "replies": [
+            "Sirekap adalah alat bantu publikasi. Hasil resmi ditetapkan melalui rekapitulasi "
+            "manual berjenjang. Perbedaan data TPS {tps} sudah kami teruskan untuk dikoreksi.",
+            "Rapat pleno rekapitulasi {satker} bersifat terbuka dan dapat disaksikan masyarakat "
+            "dengan tetap menjaga ketertiban. Jadwal diumumkan di laman resmi.",
+            "Salinan formulir C Hasil diberikan kepada saksi dan pengawas. Pemantau terakreditasi "
+            "dapat mengajukan permohonan melalui PPID {satker}.",
+            "Keberatan atas hasil penghitungan disampaikan oleh saksi atau pengawas pada rapat "
+            "rekapitulasi tingkat PPK dan dicatat dalam formulir kejadian khusus.",
+            "Penetapan perolehan kursi dilakukan setelah rekapitulasi selesai dan tidak ada "
+            "permohonan perselisihan hasil, sesuai jadwal tahapan.",
+        ],
+    },
+    "kampanye": {
+        "tag": "kampanye",
+        "weight": 7,
+        "subjects": [
+            "Alat peraga kampanye",
+            "Dugaan politik uang",
+            "Kampanye di tempat ibadah",
+            "Jadwal kampanye",
+            "Syarat pencalonan",
+        ],
+        "openings": [
+            "Baliho calon dari partai {party} dipasang di pohon dan tiang listrik di jalan "
+            "utama {d}. Apakah itu boleh?",
+            "Ada pembagian sembako atas nama calon di {d} kemarin sore. Ke mana melapornya?",
+            "Apakah kampanye boleh dilakukan di sekolah dan tempat ibadah?",
+            "Kapan masa tenang dimulai? Di media sosial masih banyak iklan calon.",
+            "Bagaimana syarat menjadi calon anggota DPRD {r} dari jalur partai {party}?",
+            "Apakah ASN boleh ikut foto bersama calon lalu diunggah di media sosial?",
+            "Jadwal debat calon kepala daerah {r} kapan dan disiarkan di mana?",
+            "Alat peraga kampanye menutupi rambu lalu lintas di simpang {d}. Mohon ditertibkan.",
+            "Bolehkah calon independen kampanye lewat pengeras suara masjid?",
+            "Saya menemukan nama saya dicatut sebagai pendukung calon perseorangan. Bagaimana "
+            "cara melapor?",
+        ],
+        "followups": [
+            "Sudah saya laporkan juga ke Bawaslu.",
+            "Ini fotonya, masih terpasang sampai sekarang.",
+            "Terima kasih atas tanggapannya.",
+            "Kalau tidak ditertibkan, siapa yang berwenang?",
+        ],
+        "replies": [
+            "Pemasangan alat peraga kampanye diatur bersama pemerintah daerah; pohon dan "
+            "fasilitas umum tidak termasuk lokasi yang diizinkan. Laporan Bapak/Ibu kami "
+            "teruskan ke Bawaslu {r} dan Satpol PP.",
+            "Dugaan politik uang merupakan kewenangan Bawaslu. Silakan melapor ke Bawaslu {r} "
+            "atau Panwaslu Kecamatan {d} dengan bukti yang ada.",
+            "Kampanye dilarang di tempat ibadah, tempat pendidikan dan fasilitas pemerintah.",
+            "Masa tenang berlangsung tiga hari sebelum hari pemungutan suara. Iklan kampanye "
+            "pada masa tenang dapat dilaporkan ke Bawaslu.",
+            "Persyaratan pencalonan anggota DPRD diatur dalam Peraturan KPU dan diajukan "
+            "melalui partai politik. Informasi lengkap tersedia di laman {satker}.",
+            "Pencatutan identitas dukungan calon perseorangan dapat dilaporkan ke {satker} "
+            "dengan membawa KTP elektronik; nama Bapak/Ibu akan dikeluarkan dari daftar "
+            "dukungan.",
+        ],
+    },
+    "hoaks": {
+        "tag": "hoaks",
+        "weight": 0,  # hoax reports take this topic by kind
+        "subjects": [
+            "Laporan hoaks: {claim}",
+            "Mohon klarifikasi berita yang beredar",
+            "Benarkah {claim}?",
+            "Video yang beredar di {site}",
+        ],
+        "openings": [
+            "Beredar pesan berantai yang menyebut {claim}. Apakah benar? Tautannya {url}",
+            "Min, di grup WhatsApp warga {d} ramai video yang katanya {claim}. Tolong "
+            "diklarifikasi.",
+            "Saya melihat unggahan di {site} bahwa {claim}. Sudah dibagikan ribuan kali.",
+            "Apakah benar {claim}? Tetangga saya jadi takut datang ke TPS.",
+            "Ada akun yang mengatasnamakan {satker} dan meminta data KTP warga. Apakah itu "
+            "akun resmi?",
+            "Tangkapan layar berita yang beredar menyebut {claim}. Sumbernya tidak jelas.",
+            "Tolong cek fakta: {claim}. Ini dikirim oleh keluarga saya di {d}.",
+            "Ada situs yang mirip laman KPU meminta warga mengisi formulir berhadiah. "
+            "Alamatnya {url}",
+        ],
+        "followups": [
+            "Ini tangkapan layarnya.",
+            "Sudah saya sebarkan klarifikasinya ke grup keluarga, terima kasih.",
+            "Akunnya masih aktif sampai sekarang.",
+            "Sekarang muncul lagi versi videonya di {site}.",
+            "Baik, saya tunggu klarifikasi resminya.",
+        ],
+        "replies": [
+            "Terima kasih atas laporannya. Informasi bahwa {claim} tidak benar. Klarifikasi "
+            "resmi sudah kami terbitkan di laman dan media sosial {satker}.",
+            "Laporan Bapak/Ibu sedang kami periksa bersama tim cek fakta. Mohon tidak "
+            "menyebarkan unggahan tersebut sampai ada klarifikasi resmi.",
+            "Akun tersebut bukan akun resmi {satker}. Kami tidak pernah meminta data KTP melalui "
+            "pesan pribadi. Akun sudah kami laporkan ke platform.",
+            "Informasi resmi hanya disampaikan melalui laman dan akun media sosial {satker} "
+            "yang bercentang biru.",
+            "Situs tersebut adalah situs palsu. Jangan mengisi data pribadi apa pun; tautan "
+            "sudah kami laporkan untuk diblokir.",
+        ],
+    },
+    "ppid": {
+        "tag": "PPID",
+        "weight": 6,
+        "subjects": [
+            "Permintaan salinan keputusan",
+            "Data jumlah pemilih per kecamatan",
+            "Informasi anggaran",
+            "Dokumen untuk penelitian",
+        ],
+        "openings": [
+            "Saya mahasiswa yang sedang meneliti partisipasi pemilih di {r}. Apakah bisa "
+            "meminta data partisipasi per kecamatan?",
+            "Mohon informasi bagaimana cara meminta salinan keputusan {satker} tentang "
+            "penetapan daftar calon tetap.",
+            "Saya wartawan, ingin meminta data jumlah TPS dan pemilih di {d}.",
+            "Berapa anggaran hibah pilkada {r} dan bagaimana realisasinya?",
+            "Apakah daftar informasi publik {satker} bisa diunduh?",
+            "Saya ingin meminta salinan berita acara rekapitulasi tingkat kecamatan {d}.",
+            "LSM kami membutuhkan data pemilih disabilitas per kecamatan untuk program "
+            "pendampingan. Bagaimana prosedurnya?",
+        ],
+        "followups": [
+            "Baik, saya akan isi formulir permohonan di portal PPID.",
+            "Apakah ada biaya untuk salinan dokumennya?",
+            "Data dalam bentuk Excel apakah bisa?",
+            "Terima kasih, dokumennya sudah saya terima.",
+        ],
+        "replies": [
+            "Permohonan informasi dapat diajukan melalui formulir PPID di portal {satker} "
+            "dengan melampirkan identitas. Jawaban diberikan paling lambat 10 hari kerja.",
+            "Data yang Bapak/Ibu minta termasuk informasi yang tersedia setiap saat dan dapat "
+            "diunduh di laman PPID {satker}.",
+            "Salinan dokumen diberikan tanpa biaya dalam bentuk elektronik. Salinan cetak "
+            "dikenai biaya penggandaan sesuai ketentuan.",
+            "Untuk data pemilih, yang dapat diberikan adalah rekapitulasi per kecamatan; data "
+            "pribadi pemilih termasuk informasi yang dikecualikan.",
+        ],
+    },
+    "layanan": {
+        "tag": "layanan",
+        "weight": 8,
+        "subjects": [
+            "Keluhan pelayanan",
+            "Laman tidak bisa diakses",
+            "Telepon kantor tidak diangkat",
+            "Sikap petugas",
+        ],
+        "openings": [
+            "Saya sudah tiga kali menelepon kantor {satker} pada jam kerja tapi tidak pernah "
+            "diangkat.",
+            "Laman {satker} tidak bisa dibuka sejak kemarin. Apakah sedang ada perbaikan?",
+            "Petugas di kantor PPS {d} kurang ramah saat saya menanyakan data pemilih.",
+            "Pesan saya lewat formulir portal minggu lalu belum dibalas sampai sekarang.",
+            "Antrean layanan di kantor {satker} sangat lama dan tidak ada kursi tunggu.",
+            "Email ke alamat resmi KPU {r} selalu kembali, katanya kotak surat penuh.",
+            "Aplikasi cek DPT meminta kode OTP tapi SMS-nya tidak pernah masuk.",
+        ],
+        "followups": [
+            "Sudah bisa diakses sekarang.",
+            "Terima kasih sudah ditindaklanjuti.",
+            "Sampai sekarang belum ada perubahan.",
+            "Saya harap ke depan pelayanannya lebih baik.",
+        ],
+        "replies": [
+            "Mohon maaf atas ketidaknyamanannya. Keluhan Bapak/Ibu sudah kami sampaikan kepada "
+            "pimpinan untuk perbaikan layanan {satker}.",
+            "Laman sedang dalam pemeliharaan dan sudah dapat diakses kembali. Terima kasih atas "
+            "kesabarannya.",
+            "Terima kasih atas masukannya. Kami sudah menegur dan membina petugas PPS {d} agar "
+            "melayani masyarakat dengan baik.",
+            "Mohon maaf atas keterlambatan balasan. Pertanyaan Bapak/Ibu sudah kami jawab dan "
+            "kami perbaiki alur layanan agar tidak terulang.",
+        ],
+    },
+    "kerja_sama": {
+        "tag": "kerja sama",
+        "weight": 6,
+        "subjects": [
+            "Undangan narasumber",
+            "Permohonan sosialisasi",
+            "Permohonan wawancara",
+            "Kunjungan studi",
+            "Magang mahasiswa",
+        ],
+        "openings": [
+            "Kami dari {partner} ingin mengundang {satker} sebagai narasumber {activity} pada "
+            "{tanggal}. Apakah bisa?",
+            "Sekolah kami ingin mengadakan sosialisasi pemilu untuk {audience}. Bagaimana "
+            "mengajukan permohonannya?",
+            "Saya jurnalis radio lokal, ingin wawancara ketua {satker} tentang persiapan {stage}.",
+            "Mahasiswa kami ingin melakukan kunjungan studi ke {satker} pada {tanggal}.",
+            "Apakah {satker} menerima mahasiswa magang dari jurusan ilmu komunikasi?",
+            "Komunitas kami ingin berkolaborasi membuat konten edukasi pemilu untuk {audience}.",
+            "Karang taruna {d} ingin mengadakan lomba video pendek tentang pemilu. Apakah "
+            "KPU bisa menjadi mitra?",
+        ],
+        "followups": [
+            "Surat resminya sudah kami kirim lewat email.",
+            "Siapa kontak yang bisa kami hubungi untuk koordinasi?",
+            "Terima kasih, kami tunggu konfirmasinya.",
+            "Acaranya mulai pukul {jam} di aula {d}.",
+        ],
+        "replies": [
+            "Terima kasih atas undangannya. Silakan kirim surat resmi ke alamat email {satker}; "
+            "kami akan mengonfirmasi narasumber paling lambat tiga hari kerja.",
+            "Permohonan sosialisasi dapat diajukan dengan surat kepada Ketua {satker}. Tim "
+            "sosialisasi kami akan menghubungi Bapak/Ibu untuk mengatur jadwal.",
+            "Permohonan wawancara sudah kami teruskan. Narahubung humas kami, {petugas}, akan "
+            "menghubungi Bapak/Ibu.",
+            "{satker} menerima mahasiswa magang sesuai kuota. Silakan kirim surat pengantar dari "
+            "kampus beserta CV.",
+        ],
+    },
+    "apresiasi": {
+        "tag": "apresiasi",
+        "weight": 4,
+        "subjects": ["Terima kasih", "Masukan untuk KPU", "Saran perbaikan"],
+        "openings": [
+            "Terima kasih kepada petugas KPPS TPS {tps} {d} yang sangat sabar membantu ibu "
+            "saya yang lansia.",
+            "Saran saya, sosialisasi untuk {audience} diperbanyak lewat media sosial.",
+            "Pelayanan di kantor {satker} cepat dan ramah. Pertahankan!",
+            "Mohon di pemilu berikutnya informasi lokasi TPS diumumkan lebih awal.",
+            "Konten video edukasi pemilu di akun {satker} bagus dan mudah dipahami.",
+            "Usul agar TPS di {d} menyediakan tempat teduh untuk antrean lansia.",
+        ],
+        "followups": ["Sama-sama, semoga sukses terus.", "Terima kasih sudah membalas."],
+        "replies": [
+            "Terima kasih atas apresiasi dan masukannya. Kami teruskan kepada jajaran {satker} "
+            "sebagai penyemangat dan bahan perbaikan.",
+            "Masukan Bapak/Ibu kami catat untuk perencanaan tahapan berikutnya.",
+        ],
+    },
+}
+INBOX_OPENERS: dict[str, list[str]] = {
+    InboxChannel.WHATSAPP: [
+        "Selamat pagi min.",
+        "Selamat siang min,",
+        "Assalamualaikum admin.",
+        "Halo kak,",
+        "Permisi min, mau tanya.",
+        "Malam min.",
+        "Salam sejahtera.",
+        "Om Swastiastu.",
+        "",
+        "",
+        "",
+    ],
+    InboxChannel.TELEGRAM: ["Halo admin.", "Permisi,", "Pagi min.", "", ""],
+    InboxChannel.EMAIL: [
+        "Yth. {satker},\n\nDengan hormat,",
+        "Kepada Yth. Admin {satker},",
+        "Selamat siang Bapak/Ibu,",
+        "Dengan hormat,",
+    ],
+    InboxChannel.PORTAL: ["Selamat siang.", "Yth. Admin,", "", "", ""],
+    InboxChannel.STAFF: [
+        "Penelepon menyampaikan:",
+        "Warga datang ke kantor dan menyampaikan:",
+        "Dicatat dari layanan tatap muka:",
+    ],
+}
+INBOX_CLOSERS: dict[str, list[str]] = {
+    InboxChannel.WHATSAPP: ["Terima kasih.", "Makasih min 🙏", "Mohon infonya.", "", "", ""],
+    InboxChannel.TELEGRAM: ["Terima kasih.", "Thanks min.", ""],
+    InboxChannel.EMAIL: [
+        "Atas perhatian Bapak/Ibu kami ucapkan terima kasih.\n\nHormat saya,\n{nama}",
+        "Terima kasih.\n\nSalam,\n{nama}",
+        "Demikian, atas bantuannya saya ucapkan terima kasih.\n{nama}",
+    ],
+    InboxChannel.PORTAL: ["Terima kasih.", "Mohon tanggapannya.", ""],
+    InboxChannel.STAFF: ["Minta ditindaklanjuti.", "Sudah dijelaskan sebagian di tempat.", ""],
+}
+INBOX_ACKS = [
+    "Terima kasih min.",
+    "Baik, terima kasih infonya.",
+    "Ok siap.",
+    "Oke kak, makasih 🙏",
+    "Siap, sudah jelas.",
+    "Terima kasih atas jawabannya.",
+    "Baik.",
+    "👍",
+    "Mantap, terima kasih.",
+    "Alhamdulillah sudah beres.",
+]
+INBOX_REPLY_OPENERS = [
+    "Selamat pagi Bapak/Ibu {nama}.",
+    "Terima kasih telah menghubungi {satker}.",
+    "Halo Kak {nama},",
+    "Yth. Bapak/Ibu {nama},",
+    "Selamat siang.",
+    "",
+]
+INBOX_REPLY_CLOSERS = [
+    "Salam, {petugas} - {satker}",
+    "Terima kasih. (Admin {satker})",
+    "Bila masih ada pertanyaan silakan hubungi kami kembali. Nomor layanan: {nomor}.",
+    "Hormat kami, Layanan Informasi {satker}",
+    "",
+]
+INBOX_REPLY_SHORT = [
+    "Baik, terima kasih. Laporan Bapak/Ibu sedang kami proses.",
+    "Mohon kirimkan foto KTP elektronik atau nomor NIK untuk kami bantu cek.",
+    "Sama-sama, semoga informasinya bermanfaat.",
+    "Mohon ditunggu, kami konfirmasi dulu ke PPS {d}.",
+    "Laporan sudah kami terima dengan nomor {nomor}.",
+    "Baik, kami tunggu kabar selanjutnya dari Bapak/Ibu.",
+    "Informasi tambahannya sudah kami terima, terima kasih.",
+]
+INBOX_NOTES = [
+    "Sudah dikonfirmasi ke PPS {d} lewat telepon, menunggu jawaban.",
+    "Diteruskan ke Divisi Perencanaan, Data dan Informasi untuk cek data pemilih.",
+    "Perlu koordinasi dengan Bawaslu {r}.",
+    "Nomor ini sudah beberapa kali menghubungi dengan pertanyaan serupa.",
+    "Mohon dibalas pakai jawaban baku soal pindah memilih.",
+    "Eskalasi ke koordinator: menyangkut dugaan pelanggaran kode etik.",
+    "Sudah dicek di Sidalih: terdaftar di TPS {tps}.",
+    "Pelapor meminta identitasnya dirahasiakan.",
+    "Bukti foto sudah diunduh dan disimpan di folder bersama.",
+    "Klarifikasi hoaks sedang disusun tim humas, target terbit hari ini.",
+    "Tunggu jawaban Disdukcapil soal NIK ganda.",
+    "Sudah ditelepon balik, warga puas dengan penjelasan.",
+    "Tanyakan ke bagian keuangan soal jadwal honor KPPS.",
+    "Akun penipu sudah dilaporkan ke platform, nomor laporan {n}.",
+    "Catatan: pelapor wartawan, prioritaskan.",
+    "Diserahkan ke PPK {d} untuk tindak lanjut di lapangan.",
+    "Cek ulang lokasi TPS {tps} sebelum membalas.",
+    "Balasan sudah disetujui kasubbag.",
+]
+HOAX_LINK_SITES = ["facebook.com", "tiktok.com", "instagram.com", "x.com", "youtube.com"]
+MESSAGE_ERRORS = [
+    "Message failed to send because more than 24 hours have passed since the customer last "
+    "replied (131047)",
+    "Recipient phone number not in allowed list (131030)",
+    "SMTP 550 5.1.1 mailbox unavailable",
+    "Forbidden: bot was blocked by the user",
+]
+
 
 def chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(seq), size):
@@ -1033,6 +1806,89 @@ def indexes_paused(table: str, write: Any) -> Iterator[None]:
         + (f" and {len(fts_tables)} full-text table(s)" if fts_tables else "")
         + f" of {table} built in {time.monotonic() - started:.1f}s"
     )
+
+
+# Columns written by ``insert_rows`` for the inbox tables (a test checks they are every
+# column of the models).
+THREAD_COLUMNS = (
+    "id",
+    "unit_id",
+    "kind",
+    "channel",
+    "status",
+    "priority",
+    "subject",
+    "handle",
+    "name",
+    "phone",
+    "account_id",
+    "contact_id",
+    "assignee_id",
+    "hoax_case_id",
+    "clarification_id",
+    "claim_url",
+    "seen_on",
+    "snippet",
+    "message_count",
+    "unread",
+    "created_at",
+    "last_message_at",
+    "last_inbound_at",
+    "first_response_at",
+    "resolved_at",
+    "first_response_due",
+    "due_at",
+    "reminded_at",
+    "transferred_from_id",
+    "public_id",
+    "pii_purged_at",
+)
+MESSAGE_COLUMNS = (
+    "thread_id",
+    "direction",
+    "body",
+    "author_id",
+    "sender_name",
+    "status",
+    "error",
+    "dedupe_key",
+    "provider_id",
+    "is_template",
+    "created_at",
+    "sent_at",
+)
+EVENT_COLUMNS = ("thread_id", "actor_id", "action", "detail", "created_at")
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert plain rows without model instances: ``COPY … FROM STDIN`` on PostgreSQL,
+    ``executemany`` elsewhere. For the largest tables (a million inbox messages), where
+    building model instances and ``bulk_create``'s SQL would cost most of the time. Values
+    are Python values: aware datetimes and UUIDs are stored as Django stores them."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        adapt = connection.ops.adapt_datetimefield_value
+
+        def value(v: Any) -> Any:
+            if isinstance(v, datetime):
+                return adapt(v)
+            if isinstance(v, uuid.UUID):
+                return v.hex
+            return v
+
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(
+            f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})",  # noqa: S608 - constants
+            [tuple(value(v) for v in row) for row in rows],
+        )
 
 
 class Generator:
@@ -1623,6 +2479,554 @@ class Generator:
         self.content_seen.add((unit_id, candidate))
         return candidate
 
+    # --- the inbox --------------------------------------------------------------------
+    def inbox_weights(self) -> list[float]:
+        """Inbox activity of each unit: level, city bonus and a per-unit factor."""
+        rng = self.rng
+        weights = []
+        for unit in self.units:
+            weight = INBOX_LEVEL_WEIGHT.get(unit.level, 1.0)
+            if unit.level == Level.REGENCY_CITY and unit.region_name.startswith("Kota "):
+                weight *= INBOX_CITY_WEIGHT
+            weights.append(weight * rng.uniform(0.5, 1.6))
+        return weights
+
+    def inbox_pools(self) -> dict[str, Any]:
+        """Every inbox text template with its variant slots filled (as ``sentence_pools``
+        does for the content); the per-thread slots ({r} {d} {satker} {nama} {petugas}
+        {nomor}) stay for ``str.replace``."""
+        rng = self.rng
+        keep = {k: "{" + k + "}" for k in ("r", "d", "satker", "nama", "petugas", "nomor")}
+
+        def claim() -> str:
+            text = rng.choice(HOAX_CLAIMS)
+            return text if text.split()[0].isupper() else text[0].lower() + text[1:]
+
+        def fill(template: str) -> str:
+            site = rng.choice(HOAX_LINK_SITES)
+            day = self.now - timedelta(days=rng.randrange(-40, 700))
+            return template.format(
+                **keep,
+                tps=rng.randrange(1, 120),
+                n=rng.randrange(2, 60),
+                tanggal=f"{day.day} {MONTHS_ID[day.month - 1]}",
+                jam=f"{rng.randrange(8, 16):02d}.{rng.choice(('00', '30'))}",
+                nik=f"{rng.randrange(1_100, 9_500)}xxxxxxxx{rng.randrange(1_000, 10_000)}",
+                party=rng.choice(PARTIES),
+                stage=rng.choice(STAGES),
+                election=rng.choice(ELECTIONS),
+                claim=claim(),
+                url=f"https://www.{site}/{rng.choice(('p', 'v', 'reel', 'status'))}/"
+                f"{rng.randrange(10**8, 10**10)}",
+                site=site.split(".")[0].capitalize(),
+                partner=rng.choice(PARTNERS),
+                audience=rng.choice(AUDIENCES),
+                activity=rng.choice(ACTIVITIES),
+            )
+
+        def variants(templates: list[str], n: int = 12) -> list[list[str]]:
+            return [[fill(t) for _ in range(n if "{" in t else 1)] for t in templates]
+
+        pools: dict[str, Any] = {
+            "topics": {
+                name: {
+                    part: variants(topic[part])
+                    for part in ("subjects", "openings", "followups", "replies")
+                }
+                for name, topic in INBOX_TOPICS.items()
+            },
+            "openers": {ch: variants(texts, 1) for ch, texts in INBOX_OPENERS.items()},
+            "closers": {ch: variants(texts, 1) for ch, texts in INBOX_CLOSERS.items()},
+            "acks": variants(INBOX_ACKS, 1),
+            "reply_openers": variants(INBOX_REPLY_OPENERS, 1),
+            "reply_closers": variants(INBOX_REPLY_CLOSERS, 1),
+            "reply_short": variants(INBOX_REPLY_SHORT, 4),
+            "notes": variants(INBOX_NOTES, 6),
+        }
+        return pools
+
+    def inbox_lengths(self, channels: list[str], statuses: list[str], total: int) -> list[int]:
+        """Messages per thread: by channel, at most three (all from the sender) on a new
+        thread, adjusted so that they add up to exactly ``total``."""
+        rng = self.rng
+        lengths = []
+        for channel, status in zip(channels, statuses, strict=True):
+            values, weights = INBOX_LENGTHS[channel]
+            n = rng.choices(values, weights)[0]
+            if status == ThreadStatus.NEW:
+                n = min(n, rng.choice((1, 1, 1, 2, 3)))
+            elif status == ThreadStatus.WAITING:
+                n = max(n, 2)  # waiting for the sender after a reply
+            lengths.append(n)
+        # Match the total: add to or take from threads that can take it.
+        growable = [i for i, s in enumerate(statuses) if s != ThreadStatus.NEW]
+        if not growable:
+            growable = list(range(len(lengths)))
+        diff = total - sum(lengths)
+        guard = 0
+        while diff and guard < 50 * len(lengths) + 1000:
+            guard += 1
+            i = rng.choice(growable)
+            if diff > 0:
+                lengths[i] += 1
+                diff -= 1
+            elif lengths[i] > (2 if statuses[i] == ThreadStatus.WAITING else 1):
+                lengths[i] -= 1
+                diff += 1
+        return lengths
+
+    def inbox_status(self, age_days: float) -> str:
+        """Status by age: recent threads are new or in progress, old ones mostly resolved."""
+        rng = self.rng
+        statuses = [
+            ThreadStatus.NEW,
+            ThreadStatus.OPEN,
+            ThreadStatus.WAITING,
+            ThreadStatus.RESOLVED,
+        ]
+        weights: list[float]
+        if age_days < 3:
+            weights = [40, 25, 25, 10]
+        elif age_days < 14:
+            weights = [8, 17, 25, 50]
+        elif age_days < 60:
+            weights = [2, 6, 10, 82]
+        else:
+            weights = [0.3, 1.2, 2.5, 96]
+        return rng.choices(statuses, weights)[0]
+
+    def inbox(self) -> dict[str, int]:
+        """Create the inbox: threads of every kind, channel and status over the last two
+        years, their messages (from the public, replies, internal notes), topic tags,
+        hoax cases and assignments. Returns counts."""
+        started = time.monotonic()
+        rng = self.rng
+        total_threads, total_messages = self.scale.threads, self.scale.messages
+        counts = {"threads": 0, "messages": 0, "tags": 0, "hoax_cases": 0, "contacts": 0}
+        if not total_threads:
+            return counts
+        total_messages = max(total_messages, total_threads)
+        unit_weights = self.inbox_weights()
+        pools = self.inbox_pools()
+        by_pk = {u.pk: u for u in self.units}
+        children: dict[int, list[int]] = {}
+        for unit in self.units:
+            if unit.parent_id in by_pk:
+                children.setdefault(unit.parent_id, []).append(unit.pk)
+
+        # Staff: who replies (editors and up) and who writes notes (contributors and up).
+        user_model = get_user_model()
+        names = dict(
+            user_model.objects.filter(username__startswith=USERNAME_PREFIX).values_list(
+                "id", "first_name"
+            )
+        )
+        full_names = {
+            pk: f"{first} {last}"
+            for pk, first, last in user_model.objects.filter(
+                username__startswith=USERNAME_PREFIX
+            ).values_list("id", "first_name", "last_name")
+        }
+        repliers: dict[int, list[int]] = {}
+        noters: dict[int, list[int]] = {}
+        for unit_id, user_id, role in (
+            StaffProfile.objects.filter(user__username__startswith=USERNAME_PREFIX)
+            .order_by("user_id")
+            .values_list("unit_id", "user_id", "role")
+        ):
+            if role in (Role.ADMINISTRATOR, Role.COORDINATOR, Role.EDITOR):
+                repliers.setdefault(unit_id, []).append(user_id)
+            if role != Role.VIEWER:
+                noters.setdefault(unit_id, []).append(user_id)
+        everybody: list[int | None] = [*sorted(names)] or [None]
+
+        # Known stakeholder contacts who write in (one in eight, kept per unit).
+        contacts: dict[int, list[tuple[int, str, str, str]]] = {}
+        for pk, unit_id, name, email, whatsapp in (
+            Contact.objects.filter(is_active=True)
+            .order_by("id")
+            .values_list("id", "unit_id", "name", "email", "whatsapp")
+            .iterator(chunk_size=20_000)
+        ):
+            if rng.random() < 0.125:
+                contacts.setdefault(unit_id, []).append((pk, name, email, whatsapp))
+
+        # Topic tags of each unit and a few hoax cases per unit.
+        InboxTag.objects.bulk_create(
+            [InboxTag(unit_id=u.pk, name=n) for u in self.units for n in INBOX_TAG_NAMES],
+            batch_size=self.batch_size,
+            ignore_conflicts=True,
+        )
+        tag_ids = {
+            (unit_id, name): pk
+            for pk, unit_id, name in InboxTag.objects.filter(name__in=INBOX_TAG_NAMES).values_list(
+                "id", "unit_id", "name"
+            )
+        }
+        counts["tags"] = len(tag_ids)
+        cases = []
+        for unit in self.units:
+            region = "RI" if unit.level == Level.NATIONAL else short_region(unit)
+            for claim in rng.sample(HOAX_CLAIMS, rng.randrange(1, 5)):
+                text = claim.replace("{r}", region).replace("{d}", self.district())
+                cases.append(
+                    HoaxCase(
+                        unit_id=unit.pk,
+                        title=text[:255],
+                        claim=f"Beredar di media sosial: {text}.",
+                        category=rng.choice(HoaxCategory.values),
+                        status=rng.choices(HoaxCaseStatus.values, [2, 3, 1, 6])[0],
+                        created_by_id=rng.choice(repliers.get(unit.pk) or everybody),
+                    )
+                )
+        with without_auto_timestamps(HoaxCase):
+            for case in cases:
+                case.created_at = case.updated_at = self.now - timedelta(
+                    days=rng.randrange(1, INBOX_YEARS * 365)
+                )
+            HoaxCase.objects.bulk_create(cases, batch_size=self.batch_size)
+        hoax_cases: dict[int, list[int]] = {}
+        for pk, unit_id in HoaxCase.objects.values_list("id", "unit_id"):
+            hoax_cases.setdefault(unit_id, []).append(pk)
+        counts["hoax_cases"] = len(cases)
+
+        calendars: dict[int, Calendar] = {}
+        config = InboxSettings()
+        span = INBOX_YEARS * 365 * 86400
+        # Received times, oldest first: ids grow with time as on a live system.
+        ages = sorted((rng.randrange(0, span) for _ in range(total_threads)), reverse=True)
+        channels_all = rng.choices(
+            list(INBOX_CHANNEL_WEIGHTS), list(INBOX_CHANNEL_WEIGHTS.values()), k=total_threads
+        )
+        statuses_all = [self.inbox_status(age / 86400) for age in ages]
+        lengths_all = self.inbox_lengths(channels_all, statuses_all, total_messages)
+        units_all = rng.choices(self.units, unit_weights, k=total_threads)
+        topics = [t for t, spec in INBOX_TOPICS.items() if spec["weight"]]
+        topic_weights = [INBOX_TOPICS[t]["weight"] for t in topics]
+        tag_through = Thread.tags.through
+        dedupe = 0
+        done = 0
+        next_id = (Thread.objects.aggregate(top=models.Max("id"))["top"] or 0) + 1
+        while done < total_threads:
+            size = min(self.batch_size, total_threads - done)
+            thread_rows: list[tuple[Any, ...]] = []
+            message_rows: list[tuple[Any, ...]] = []
+            link_rows: list[tuple[int, int]] = []
+            event_rows: list[tuple[Any, ...]] = []
+            for i in range(done, done + size):
+                unit = units_all[i]
+                channel = channels_all[i]
+                status = statuses_all[i]
+                n_messages = lengths_all[i]
+                kinds = INBOX_KIND_WEIGHTS[channel]
+                kind = rng.choices(list(kinds), list(kinds.values()))[0]
+                if kind == ThreadKind.HOAX_REPORT:
+                    topic = "hoaks"
+                elif kind == ThreadKind.FEEDBACK:
+                    topic = rng.choice(("apresiasi", "apresiasi", "layanan"))
+                elif kind == ThreadKind.COMPLAINT and rng.random() < 0.4:
+                    topic = "layanan"
+                else:
+                    topic = rng.choices(topics, topic_weights)[0]
+                region = "RI" if unit.level == Level.NATIONAL else short_region(unit)
+                district = self.district()
+                first, last = self.person()
+                name = f"{first} {last}"
+                contact_id = None
+                phone = ""
+                known = contacts.get(unit.pk)
+                if known and rng.random() < 0.1:
+                    contact_id, name, email, whatsapp = rng.choice(known)
+                    first = name.split()[0]
+                    counts["contacts"] += 1
+                else:
+                    email = (
+                        f"{slug(first)}.{slug(last)}{rng.randrange(1, 1000)}@"
+                        f"{rng.choice(FREE_MAIL)}"
+                    )
+                    whatsapp = self.phone()
+                if channel == InboxChannel.WHATSAPP:
+                    whatsapp = whatsapp or self.phone()
+                    handle, phone = whatsapp.lstrip("+"), whatsapp
+                elif channel == InboxChannel.TELEGRAM:
+                    handle = str(rng.randrange(*TELEGRAM_IDS))
+                    if rng.random() < 0.3:
+                        name = first  # many Telegram users show a first name only
+                elif channel == InboxChannel.STAFF:
+                    handle = email if rng.random() < 0.5 else ""
+                    phone = whatsapp or self.phone()
+                else:
+                    handle = (
+                        email or f"{slug(first)}{rng.randrange(1, 999)}@{rng.choice(FREE_MAIL)}"
+                    )
+                    if channel == InboxChannel.PORTAL and rng.random() < 0.5:
+                        phone = whatsapp or self.phone()
+
+                slots = {"{r}": region, "{d}": district, "{satker}": unit.name, "{nama}": first}
+
+                def place(text: str, slots: dict[str, str] = slots) -> str:
+                    for slot, value in slots.items():
+                        text = text.replace(slot, value)
+                    return text
+
+                spec = pools["topics"][topic]
+                opening = place(rng.choice(rng.choice(spec["openings"])))
+                opener = place(rng.choice(rng.choice(pools["openers"][channel])))
+                closer = place(rng.choice(rng.choice(pools["closers"][channel])))
+                if channel == InboxChannel.EMAIL:
+                    first_body = "\n\n".join(p for p in (opener, opening, closer) if p)
+                else:
+                    first_body = " ".join(p for p in (opener, opening, closer) if p)
+                if channel in (InboxChannel.PORTAL, InboxChannel.EMAIL, InboxChannel.STAFF):
+                    subject = place(rng.choice(rng.choice(spec["subjects"])))[:255]
+                else:
+                    subject = " ".join(first_body.split())[:160]
+
+                age = ages[i]
+                received = self.now - timedelta(seconds=age)
+                assignee = None
+                unit_repliers = repliers.get(unit.pk) or everybody
+                if status != ThreadStatus.NEW and rng.random() < 0.6:
+                    assignee = rng.choice(unit_repliers)
+                elif status == ThreadStatus.NEW and rng.random() < 0.1:
+                    assignee = rng.choice(unit_repliers)
+                # The conversation: the sender's opening, then replies, follow-ups, notes.
+                directions = [Direction.INBOUND]
+                for _ in range(n_messages - 1):
+                    if status == ThreadStatus.NEW:
+                        directions.append(Direction.INBOUND)
+                    elif rng.random() < 0.12:
+                        directions.append(Direction.NOTE)
+                    else:
+                        last_public = next(d for d in reversed(directions) if d != Direction.NOTE)
+                        directions.append(
+                            Direction.OUTBOUND
+                            if last_public == Direction.INBOUND
+                            else Direction.INBOUND
+                        )
+                if status == ThreadStatus.WAITING and directions[-1] != Direction.OUTBOUND:
+                    directions[-1] = Direction.OUTBOUND
+                gaps = []
+                for d in directions[1:]:
+                    if d == Direction.OUTBOUND:
+                        minutes = rng.choice((4, 10, 25, 45, 90, 180, 300, 600, 1_200, 2_900))
+                    elif d == Direction.NOTE:
+                        minutes = rng.choice((2, 5, 15, 40, 120))
+                    else:
+                        minutes = rng.choice((1, 2, 5, 12, 30, 90, 240, 720))
+                    gaps.append(minutes * 60 * rng.uniform(0.6, 1.4))
+                room = max(age - 60, 0)
+                # A recent thread's conversation fits between its start and now.
+                factor = 1.0
+                if gaps and sum(gaps) > room:
+                    factor = room / sum(gaps) * rng.uniform(0.3, 1.0)
+                moments = [received]
+                for gap in gaps:
+                    moments.append(moments[-1] + timedelta(seconds=gap * factor))
+                # (direction, body, author, sender name, status, error, dedupe key,
+                # provider id, template?, created, sent)
+                messages: list[tuple[Any, ...]] = []
+                replied = False
+                followups: list[list[str]] = []
+                for index, (direction, moment) in enumerate(zip(directions, moments, strict=True)):
+                    author = None
+                    sender = name
+                    status_m = MessageStatus.RECEIVED
+                    sent_at = None
+                    error = ""
+                    is_template = False
+                    provider_id = ""
+                    key = None
+                    if direction == Direction.INBOUND:
+                        if index == 0:
+                            body = first_body
+                        elif (
+                            status == ThreadStatus.RESOLVED and index == len(directions) - 1
+                        ) or rng.random() < 0.35:
+                            body = place(rng.choice(rng.choice(pools["acks"])))
+                        else:
+                            # The sender's follow-ups, each at most once per thread.
+                            if not followups:
+                                followups = rng.sample(spec["followups"], len(spec["followups"]))
+                            body = place(rng.choice(followups.pop()))
+                        dedupe += 1
+                        if channel == InboxChannel.WHATSAPP:
+                            provider_id = f"wamid.GEN{dedupe:010d}"
+                            key = f"whatsapp:{unit.code}:{provider_id}"
+                        elif channel == InboxChannel.TELEGRAM:
+                            key = f"telegram:{unit.code}:update:{dedupe}"
+                        elif channel == InboxChannel.EMAIL:
+                            provider_id = f"<gen{dedupe}@{email.split('@')[-1] or 'mail.id'}>"
+                            key = f"email:{unit.code}:{provider_id}"
+                        elif channel == InboxChannel.PORTAL and index == 0:
+                            key = f"portal:gen{dedupe}"
+                    else:
+                        author = assignee or rng.choice(
+                            (repliers if direction == Direction.OUTBOUND else noters).get(unit.pk)
+                            or everybody
+                        )
+                        sender = full_names.get(author, "") if author else ""
+                        staff_name = names.get(author, "") if author else ""
+                        number = f"{unit.code}/{received:%y%m}/{i % 100_000:05d}"
+                        if direction == Direction.NOTE:
+                            body = place(rng.choice(rng.choice(pools["notes"])))
+                        else:
+                            if not replied:
+                                core = rng.choice(rng.choice(spec["replies"]))
+                                greeting = rng.choice(rng.choice(pools["reply_openers"]))
+                                if greeting.split(" ", 1)[0] == core.split(" ", 1)[0]:
+                                    greeting = ""  # not "Terima kasih …" twice
+                                parts = [
+                                    greeting,
+                                    core,
+                                    rng.choice(rng.choice(pools["reply_closers"])),
+                                ]
+                                body = " ".join(p for p in parts if p)
+                            elif rng.random() < 0.5:
+                                body = rng.choice(rng.choice(pools["reply_short"]))
+                            else:
+                                body = rng.choice(rng.choice(spec["replies"]))
+                            body = place(body)
+                            replied = True
+                            sent_at = moment + timedelta(seconds=rng.randrange(1, 90))
+                            roll = rng.random()
+                            if roll < 0.02:
+                                status_m = MessageStatus.FAILED
+                                error = rng.choice(MESSAGE_ERRORS)
+                                sent_at = None
+                            elif channel == InboxChannel.WHATSAPP:
+                                status_m = (
+                                    MessageStatus.READ
+                                    if roll < 0.6
+                                    else MessageStatus.DELIVERED
+                                    if roll < 0.85
+                                    else MessageStatus.SENT
+                                )
+                                provider_id = f"wamid.OUT{i:08d}{index:03d}"
+                                is_template = rng.random() < 0.08
+                            else:
+                                status_m = MessageStatus.SENT
+                        body = body.replace("{petugas}", staff_name or "Admin").replace(
+                            "{nomor}", number
+                        )
+                    messages.append(
+                        (
+                            direction,
+                            body,
+                            author,
+                            sender[:200],
+                            status_m,
+                            error,
+                            key,
+                            provider_id,
+                            is_template,
+                            moment,
+                            sent_at,
+                        )
+                    )
+                inbound = [m for m in messages if m[0] == Direction.INBOUND]
+                outbound = [m for m in messages if m[0] == Direction.OUTBOUND]
+                last_at = messages[-1][9]
+                calendar = calendars.get(unit.pk)
+                if calendar is None:
+                    calendar = calendars[unit.pk] = Calendar(
+                        unit.pk, zone=unit.time_zone, overrides={}
+                    )
+                unread = status == ThreadStatus.NEW or (
+                    status == ThreadStatus.OPEN
+                    and messages[-1][0] == Direction.INBOUND
+                    and rng.random() < 0.6
+                )
+                transferred_from = None
+                if rng.random() < 0.02:
+                    if unit.parent_id in by_pk:
+                        transferred_from = unit.parent_id  # sent down to this unit
+                    elif children.get(unit.pk):
+                        transferred_from = rng.choice(children[unit.pk])  # escalated
+                resolved_at = None
+                if status == ThreadStatus.RESOLVED:
+                    resolved_at = min(last_at + timedelta(minutes=rng.randrange(1, 600)), self.now)
+                thread_id = next_id
+                next_id += 1
+                row = {
+                    "id": thread_id,
+                    "unit_id": unit.pk,
+                    "kind": kind,
+                    "channel": channel,
+                    "status": status,
+                    "priority": rng.choices(
+                        list(INBOX_PRIORITY_WEIGHTS), list(INBOX_PRIORITY_WEIGHTS.values())
+                    )[0]
+                    if kind != ThreadKind.HOAX_REPORT
+                    else rng.choice((2, 3, 3, 4)),
+                    "subject": subject,
+                    "handle": handle[:320],
+                    "name": name[:200],
+                    "phone": phone,
+                    "account_id": None,
+                    "contact_id": contact_id,
+                    "assignee_id": assignee,
+                    "hoax_case_id": rng.choice(hoax_cases[unit.pk])
+                    if kind == ThreadKind.HOAX_REPORT
+                    and hoax_cases.get(unit.pk)
+                    and rng.random() < 0.5
+                    else None,
+                    "clarification_id": None,
+                    "claim_url": f"https://www.{rng.choice(HOAX_LINK_SITES)}/p/"
+                    f"{rng.randrange(10**8, 10**10)}"
+                    if kind == ThreadKind.HOAX_REPORT and rng.random() < 0.7
+                    else "",
+                    "seen_on": rng.choice(SEEN_ON) if kind == ThreadKind.HOAX_REPORT else "",
+                    "snippet": " ".join(inbound[-1][1].split())[:160],
+                    "message_count": len(messages),
+                    "unread": unread,
+                    "created_at": received,
+                    "last_message_at": last_at,
+                    "last_inbound_at": inbound[-1][9],
+                    "first_response_at": outbound[0][9] if outbound else None,
+                    "resolved_at": resolved_at,
+                    "first_response_due": calendar.add_working_hours(
+                        received, config.first_response_hours
+                    ),
+                    "due_at": calendar.add_working_hours(received, config.resolution_hours),
+                    "reminded_at": None,
+                    "transferred_from_id": transferred_from,
+                    "public_id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                    "pii_purged_at": None,
+                }
+                thread_rows.append(tuple(row[c] for c in THREAD_COLUMNS))
+                message_rows.extend((thread_id, *m) for m in messages)
+                picked = []
+                if rng.random() < 0.35:
+                    picked.append(INBOX_TOPICS[topic]["tag"])
+                    if rng.random() < 0.2:
+                        picked.append(rng.choice(INBOX_TAG_NAMES))
+                for tag_name in dict.fromkeys(picked):
+                    tag_id = tag_ids.get((unit.pk, tag_name))
+                    if tag_id:
+                        link_rows.append((thread_id, tag_id))
+                event_rows.append(
+                    (thread_id, None, "received", json.dumps({"channel": channel}), received)
+                )
+            insert_rows(Thread._meta.db_table, THREAD_COLUMNS, thread_rows)
+            insert_rows(Message._meta.db_table, MESSAGE_COLUMNS, message_rows)
+            insert_rows(tag_through._meta.db_table, ("thread_id", "inboxtag_id"), link_rows)
+            insert_rows(ThreadEvent._meta.db_table, EVENT_COLUMNS, event_rows)
+            counts["threads"] += len(thread_rows)
+            counts["messages"] += len(message_rows)
+            done += size
+            if done == total_threads or done % (self.batch_size * 5) == 0:
+                self.progress("inbox threads", done, total_threads, started)
+        # The id sequences continue after the ids given here (PostgreSQL).
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Thread]):
+                cursor.execute(sql)
+        self.write(
+            f"  inbox: {counts['threads']:,} threads, {counts['messages']:,} messages in "
+            f"{time.monotonic() - started:.1f}s"
+        )
+        return counts
+
 
 def existing_dataset() -> int:
     """How many generated staff users exist (0 when no data set was generated)."""
@@ -1632,8 +3036,8 @@ def existing_dataset() -> int:
 class Command(BaseCommand):
     help = (
         "Generate a synthetic data set: --scale national (553 units, 5,000 staff, 50,000 "
-        "organisations, 500,000 contacts, 200,000 published content items) or --scale "
-        "small. Deterministic for a --seed; "
+        "organisations, 500,000 contacts, 200,000 published content items, 250,000 inbox "
+        "threads with 1,000,000 messages) or --scale small. Deterministic for a --seed; "
         "does nothing when a generated data set is already present."
     )
 
@@ -1645,6 +3049,10 @@ class Command(BaseCommand):
         parser.add_argument("--contacts", type=int, help="Override the number of contacts.")
         parser.add_argument(
             "--content", type=int, help="Override the number of published content items."
+        )
+        parser.add_argument("--threads", type=int, help="Override the number of inbox threads.")
+        parser.add_argument(
+            "--messages", type=int, help="Override the number of inbox messages (all threads)."
         )
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
 
@@ -1658,9 +3066,26 @@ class Command(BaseCommand):
             else options["organisations"],
             contacts=base.contacts if options["contacts"] is None else options["contacts"],
             content=base.content if options["content"] is None else options["content"],
+            threads=base.threads if options["threads"] is None else options["threads"],
+            messages=base.messages if options["messages"] is None else options["messages"],
         )
-        if min(scale.users, scale.organisations, scale.contacts, scale.content) < 0:
+        if options["threads"] is not None and options["messages"] is None and base.threads:
+            # Keep the scale's messages per thread.
+            scale = replace(scale, messages=scale.threads * base.messages // base.threads)
+        if (
+            min(
+                scale.users,
+                scale.organisations,
+                scale.contacts,
+                scale.content,
+                scale.threads,
+                scale.messages,
+            )
+            < 0
+        ):
             raise CommandError("Counts must not be negative.")
+        if scale.threads and scale.messages < scale.threads:
+            raise CommandError("Every thread has a message: --messages must be >= --threads.")
         if scale.content and not scale.users:
             raise CommandError("Content needs staff users (its authors): --users must be > 0.")
         if options["batch_size"] < 1:
@@ -1673,7 +3098,8 @@ class Command(BaseCommand):
                     f"A generated data set is already present ({present:,} generated staff "
                     f"users, {Organisation.objects.count():,} organisations, "
                     f"{Contact.objects.count():,} contacts, "
-                    f"{ContentItem.objects.count():,} content items). Nothing to do. Use a fresh "
+                    f"{ContentItem.objects.count():,} content items, "
+                    f"{Thread.objects.count():,} inbox threads). Nothing to do. Use a fresh "
                     "database to generate another one."
                 )
             )
@@ -1687,7 +3113,8 @@ class Command(BaseCommand):
         write(
             f"Generating the '{options['scale']}' data set (seed {options['seed']}): "
             f"{scale.users:,} staff users, {scale.organisations:,} organisations, "
-            f"{scale.contacts:,} contacts, {scale.content:,} published content items."
+            f"{scale.contacts:,} contacts, {scale.content:,} published content items, "
+            f"{scale.threads:,} inbox threads with {scale.messages:,} messages."
         )
         gen = Generator(scale, options["seed"], write, batch_size=options["batch_size"])
         if connection.vendor == "sqlite":
@@ -1703,6 +3130,16 @@ class Command(BaseCommand):
             n_consents, n_links = gen.contacts(orgs, tag_ids)
             with indexes_paused(ContentItem._meta.db_table, write):
                 n_content, n_content_tags = gen.content()
+            # The inbox: its indexes and search triggers paused for the load; the search
+            # documents are built once at the end (inbox/search.py).
+            with (
+                indexes_paused(Thread._meta.db_table, write),
+                indexes_paused(Message._meta.db_table, write),
+            ):
+                with inbox_search.triggers_paused():
+                    inbox = gen.inbox()
+                    searched = time.monotonic()
+                write(f"  inbox search documents built in {time.monotonic() - searched:.1f}s")
             write("  committing …")
         if connection.vendor == "sqlite":
             # Planner statistics, which the worker refreshes on a live system (ANALYZE).
@@ -1723,6 +3160,9 @@ class Command(BaseCommand):
                 f"Done in {elapsed:.1f}s: {len(gen.units)} work units, {scale.users:,} staff "
                 f"users (password '{DATASET_PASSWORD}'), {len(orgs):,} organisations, "
                 f"{scale.contacts:,} contacts, {n_consents:,} consents, {n_links:,} contact tags, "
-                f"{n_content:,} published content items ({n_content_tags:,} item tags)."
+                f"{n_content:,} published content items ({n_content_tags:,} item tags), "
+                f"{inbox['threads']:,} inbox threads with {inbox['messages']:,} messages "
+                f"({inbox['hoax_cases']:,} hoax cases, {inbox['contacts']:,} threads of known "
+                "contacts)."
             )
         )
