@@ -48,7 +48,13 @@ of its regencies and cities; national staff see everything). An id outside your 
 answers 404. Writes need the role permission (403 otherwise).
 
 **Lists** are paginated: `?page=1&page_size=25` (at most 200) answer
-`{"count", "next", "previous", "results"}`.
+`{"count", "next", "previous", "results"}`. The long lists (a publication's deliveries,
+the inbox threads) use cursor pages instead: follow `next` (or pass `cursor`).
+
+**Inbox and information requests.** Messages from the public are returned as plain
+strings, never HTML. A requester's personal data (name, identity number, address,
+contact) is masked unless you hold the requester-data permission (coordinators,
+administrators); the tracking code of a request is returned once, when it is registered.
 
 **Errors** always look like `{"detail": "…", "errors": {"field": ["…"]}}`: 400 for a body
 that is not JSON, 401, 403, 404, 405, 409 for a conflict, 413 for a body over 5 MB, and
