@@ -9,11 +9,14 @@ keep-alive clients, and of the public portal (home, unit home, article, search, 
 anonymous) at 1 and 20, next to the framework floor (a bare view on the same server) and
 the raw-SQL floor (the page's own statements run directly on the database cursor); the
 portal search also beside the raw full-text query, and an article's first-load bytes.
-Results go to ``bench/results/latest.md`` and a timestamped copy.
+The inbox (``bench/inbox.py``: list, search, webhook ingestion) and the dissemination
+(``bench/dissemination.py``) sections run after them. Results go to
+``bench/results/latest.md`` and a timestamped copy.
 
     .venv/bin/python bench/run.py                      # both databases, national scale
     .venv/bin/python bench/run.py --db sqlite          # one database
     .venv/bin/python bench/run.py --only portal        # the portal scenarios only
+    .venv/bin/python bench/run.py --only inbox         # the inbox section only
     .venv/bin/python bench/run.py --scale small --duration 2   # a quick smoke run
 
 Caches: the SQLite file lives in ``var/bench/sqlite-<key>/``, the PostgreSQL data set in a
@@ -54,7 +57,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import dissemination  # noqa: E402
+from bench import dissemination, inbox  # noqa: E402
 from bench.scenarios import (  # noqa: E402
     ARTICLE_TARGET_CLIENTS,
     ARTICLE_TARGET_MS,
@@ -1040,7 +1043,8 @@ def render(report: dict[str, Any]) -> str:
             lines.append(f"  - problem: {error}")
     lines.append("")
     lines += dissemination.render(report.get("dissemination") or {})
-    if not report["databases"]:  # --only dissemination
+    lines += inbox.render(report.get("inbox") or {})
+    if not report["databases"]:  # --only dissemination / inbox
         return "\n".join(lines)
     lines += portal_summary(report)
     lines += [
@@ -1176,12 +1180,17 @@ def main() -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated scenario keys or tags (portal, staff, dissemination); default all",
+        help="comma-separated scenario keys or tags (portal, staff, dissemination, inbox); "
+        "default all",
     )
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="dissemination: 1,000 emails and 10,000 deliveries instead of 10,000 and 100,000",
+        help="dissemination: 1,000 emails and 10,000 deliveries instead of 10,000 and "
+        "100,000; inbox: 200 webhook messages and 15 requests per page",
+    )
+    parser.add_argument(
+        "--inbox-requests", type=int, default=40, help="inbox: requests per page (p50/p95)"
     )
     parser.add_argument("--skip-sql", action="store_true", help="skip the raw-SQL floor")
     parser.add_argument(
@@ -1197,7 +1206,8 @@ def main() -> int:
     wanted = {"postgresql" if d in {"pg", "postgres"} else d for d in wanted}
     names = [n.strip() for n in args.only.split(",") if n.strip()]
     with_dissemination = not names or "dissemination" in names
-    args.only = ",".join(n for n in names if n != "dissemination")
+    with_inbox = not names or "inbox" in names
+    args.only = ",".join(n for n in names if n not in {"dissemination", "inbox"})
     try:
         scenarios = select(args.only) if args.only or not names else []
     except ValueError as exc:
@@ -1229,7 +1239,12 @@ def main() -> int:
     }
 
     targets: list[Target] = []
-    if scenarios:
+    inbox_report: dict[str, Any] = {
+        "started": started.strftime("%Y-%m-%d %H:%M"),
+        "load_start": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "databases": [],
+    }
+    if scenarios or with_inbox:
         log("collectstatic (DEBUG=0 serves the hashed files through WhiteNoise)")
         static_env = base_env()
         static_env["BAKOHUMAS_VAR_DIR"] = str(VAR)
@@ -1249,7 +1264,23 @@ def main() -> int:
                         f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}: {exc}"
                     ) from exc
             target.setup(args, key)
-            db_result = bench_target(target, args, scenarios)
+            if scenarios:
+                db_result = bench_target(target, args, scenarios)
+            if with_inbox:
+                try:
+                    measured = inbox.run_database(
+                        target.name,
+                        target.env,
+                        logs=LOGS,
+                        log=log,
+                        requests=15 if args.quick else args.inbox_requests,
+                        hook_messages=200 if args.quick else 1000,
+                    )
+                except Exception as exc:
+                    measured = {"db": target.name, "errors": [f"inbox: {exc}"]}
+                measured["generation_seconds"] = target.generation_seconds
+                measured["setup_seconds"] = round(target.setup_seconds, 1)
+                inbox_report["databases"].append(measured)
         except Exception as exc:
             log(f"{target.name}: FAILED: {exc}")
             db_result["errors"].append(str(exc))
@@ -1258,7 +1289,13 @@ def main() -> int:
         db_result["generation_seconds"] = target.generation_seconds
         db_result["setup_seconds"] = target.setup_seconds
         db_result["notes"] = target.notes
-        report["databases"].append(db_result)
+        if scenarios:
+            report["databases"].append(db_result)
+        elif db_result["errors"] and with_inbox:
+            inbox_report["databases"].append({"db": target.name, "errors": db_result["errors"]})
+    if with_inbox:
+        inbox_report["load_end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        report["inbox"] = inbox_report
 
     if with_dissemination:
         report["dissemination"] = dissemination.run(
@@ -1283,17 +1320,28 @@ def main() -> int:
         if scenarios or not latest.exists():
             latest.write_text(text)
             raw.write_text(json.dumps(report, indent=2, default=str))
-        else:  # --only dissemination: refresh its section, keep the last full run's results
-            section = "\n".join(dissemination.render(report["dissemination"]))
-            latest.write_text(dissemination.splice(latest.read_text(), section))
+        else:  # --only dissemination / inbox: refresh those sections, keep the others
+            current = latest.read_text()
             previous = json.loads(raw.read_text()) if raw.exists() else {}
-            previous["dissemination"] = report["dissemination"]
+            if with_dissemination:
+                section = "\n".join(dissemination.render(report["dissemination"]))
+                current = dissemination.splice(current, section)
+                previous["dissemination"] = report["dissemination"]
+            if with_inbox:
+                current = inbox.splice(current, "\n".join(inbox.render(report["inbox"])))
+                previous["inbox"] = report["inbox"]
+            latest.write_text(current)
             raw.write_text(json.dumps(previous, indent=2, default=str))
-        name = f"{stamp}-{args.scale if scenarios else 'dissemination'}.md"
+        part = "inbox" if with_inbox and not with_dissemination else "dissemination"
+        name = f"{stamp}-{args.scale if scenarios else part}.md"
         (RESULTS / name).write_text(text)
         log(f"written bench/results/latest.md and bench/results/{name}")
     log(f"total {report['total_seconds']:.0f} s")
-    dbs = report["databases"] + (report.get("dissemination") or {}).get("databases", [])
+    dbs = (
+        report["databases"]
+        + (report.get("dissemination") or {}).get("databases", [])
+        + (report.get("inbox") or {}).get("databases", [])
+    )
     return 0 if all(not db["errors"] for db in dbs) else 1
 
 

@@ -204,7 +204,7 @@ class Thread(models.Model):
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
     subject = models.CharField(_("subject"), max_length=255, blank=True)
-    # The correspondent: an email address, a WhatsApp number (E.164 without "+"), a
+    # The correspondent: an email address, a WhatsApp number (E.164, "+62…"), a
     # Telegram chat id, or the portal submitter's email. ``handle`` + ``channel`` (+ the
     # account) find the open thread a new message belongs to.
     handle = models.CharField(_("address"), max_length=320, blank=True, db_index=True)
@@ -285,6 +285,9 @@ class Thread(models.Model):
         ]
         indexes = [
             models.Index(fields=["unit", "-last_message_at", "-id"], name="inbox_thr_unit_last"),
+            # The list of several units (a province, national staff) and a common word's
+            # search walk the threads in this order.
+            models.Index(fields=["-last_message_at", "-id"], name="inbox_thr_last"),
             models.Index(
                 fields=["unit", "status", "-last_message_at"], name="inbox_thr_unit_status"
             ),

@@ -4,13 +4,14 @@ A thread's document is its subject, name and address, then the body of every mes
 (inbound, replies and notes, one per line). ``inbox/search.py`` searches it: each word of
 the query must be in the document.
 
-* PostgreSQL: a plain table ``inbox_thread_search(thread_id, document)`` with a pg_trgm GIN
-  index on ``UPPER(document)`` (the same kind of index as ``stakeholders`` migration
-  0003), so ``UPPER(document) LIKE '%WORD%'`` for several words is one index scan.
+* PostgreSQL: a plain table ``inbox_thread_search(thread_id, document)``, the document in
+  upper case, with a pg_trgm GIN index on it (the kind of index of ``stakeholders``
+  migration 0003): ``document LIKE '%WORD%'`` for several words is one index scan, and a
+  scan of a few thousand documents by primary key needs no ``UPPER()`` per row.
 * SQLite: an FTS5 table ``inbox_thread_fts(document)`` with the trigram tokenizer (as
-  ``stakeholders`` migration 0005), rowid = thread id. It stores its text (not
-  contentless): a new message appends to the document, which FTS5 can only do when it
-  has the old text.
+  ``stakeholders`` migration 0005), rowid = thread id. It stores its text (it is not
+  contentless): a new message is appended to the document, which FTS5 can only do when
+  it has the old text, and the search reads documents by rowid.
 
 Triggers on ``inbox_thread`` and ``inbox_message`` keep the documents in step on every
 write path (services, bulk loads, raw SQL, the PII purge): a new thread gets its document,
@@ -194,7 +195,10 @@ SQLITE_CREATE = [
     + " WHERE EXISTS (SELECT 1 FROM inbox_thread WHERE id = new.thread_id) "
     "AND NOT EXISTS (SELECT 1 FROM inbox_thread_fts WHERE rowid = new.thread_id); END",
     "CREATE TRIGGER inbox_search_message_upd AFTER UPDATE OF body, thread_id ON inbox_message "
-    "WHEN old.body IS NOT new.body OR old.thread_id IS NOT new.thread_id BEGIN " + _sqlite_rebuild("old.thread_id") + _sqlite_rebuild("new.thread_id") + "END",
+    "WHEN old.body IS NOT new.body OR old.thread_id IS NOT new.thread_id BEGIN "
+    + _sqlite_rebuild("old.thread_id")
+    + _sqlite_rebuild("new.thread_id")
+    + "END",
     "CREATE TRIGGER inbox_search_message_del AFTER DELETE ON inbox_message BEGIN "
     + _sqlite_rebuild("old.thread_id")
     + "END",

@@ -2,10 +2,15 @@
 
 ``bakohumas generate_dataset --scale national`` loads all 553 work units, then 5,000 staff
 users with profiles and roles, 50,000 stakeholder organisations and 500,000 contacts (with
-phone numbers, e-mail addresses, some consents and some tags). Rows are written with
-``bulk_create`` in batches inside one transaction (all or nothing), with one password hash
-shared by every generated user and without per-row signals, so the national set takes a
-few minutes on SQLite and PostgreSQL.
+phone numbers, e-mail addresses, some consents and some tags), 200,000 published content
+items and the inbox: 250,000 threads with 1,000,000 messages (questions, complaints,
+feedback, hoax reports and conversations from the portal, email, WhatsApp, Telegram and
+staff, with replies, internal notes, assignments, topic tags and hoax cases). Rows are
+written with ``bulk_create`` in batches (the inbox's threads, messages and events as plain
+rows: ``COPY`` on PostgreSQL, ``executemany`` on SQLite) inside one transaction (all or
+nothing), with one password hash shared by every generated user and without per-row
+signals; the indexes and search triggers of the big tables are paused during the load and
+built once at the end, so the national set takes a few minutes on SQLite and PostgreSQL.
 
 The same ``--seed`` gives the same data. Generated staff users are named ``gen.<unit
 code>.<n>`` (``gen.00.1`` is an administrator of KPU RI, ``gen.64.2`` a coordinator of KPU
@@ -2699,12 +2704,18 @@ class Generator:
             list(INBOX_CHANNEL_WEIGHTS), list(INBOX_CHANNEL_WEIGHTS.values()), k=total_threads
         )
         statuses_all = [self.inbox_status(age / 86400) for age in ages]
+        # Every status at any scale: a missing one goes to one of the newest threads.
+        for status in ThreadStatus.values:
+            if status not in statuses_all and total_threads >= len(ThreadStatus.values):
+                newest = range(max(0, total_threads - 10), total_threads)
+                spare = [i for i in newest if statuses_all.count(statuses_all[i]) > 1]
+                if spare:
+                    statuses_all[rng.choice(spare)] = status
         lengths_all = self.inbox_lengths(channels_all, statuses_all, total_messages)
         units_all = rng.choices(self.units, unit_weights, k=total_threads)
         topics = [t for t, spec in INBOX_TOPICS.items() if spec["weight"]]
         topic_weights = [INBOX_TOPICS[t]["weight"] for t in topics]
         tag_through = Thread.tags.through
-        dedupe = 0
         done = 0
         next_id = (Thread.objects.aggregate(top=models.Max("id"))["top"] or 0) + 1
         while done < total_threads:
@@ -2714,6 +2725,11 @@ class Generator:
             link_rows: list[tuple[int, int]] = []
             event_rows: list[tuple[Any, ...]] = []
             for i in range(done, done + size):
+                # Ids given here (rows are copied, not created one by one); provider ids
+                # and keys derive from them, so a second data set in the same database
+                # does not collide with the first.
+                thread_id = next_id
+                next_id += 1
                 unit = units_all[i]
                 channel = channels_all[i]
                 status = statuses_all[i]
@@ -2747,7 +2763,7 @@ class Generator:
                     whatsapp = self.phone()
                 if channel == InboxChannel.WHATSAPP:
                     whatsapp = whatsapp or self.phone()
-                    handle, phone = whatsapp.lstrip("+"), whatsapp
+                    handle, phone = whatsapp, whatsapp  # "+62…", as the webhook stores it
                 elif channel == InboxChannel.TELEGRAM:
                     handle = str(rng.randrange(*TELEGRAM_IDS))
                     if rng.random() < 0.3:
@@ -2849,17 +2865,17 @@ class Generator:
                             if not followups:
                                 followups = rng.sample(spec["followups"], len(spec["followups"]))
                             body = place(rng.choice(followups.pop()))
-                        dedupe += 1
+                        ref = f"{thread_id:09d}{index:03d}"
                         if channel == InboxChannel.WHATSAPP:
-                            provider_id = f"wamid.GEN{dedupe:010d}"
+                            provider_id = f"wamid.GEN{ref}"
                             key = f"whatsapp:{unit.code}:{provider_id}"
                         elif channel == InboxChannel.TELEGRAM:
-                            key = f"telegram:{unit.code}:update:{dedupe}"
+                            key = f"telegram:{unit.code}:update:{ref}"
                         elif channel == InboxChannel.EMAIL:
-                            provider_id = f"<gen{dedupe}@{email.split('@')[-1] or 'mail.id'}>"
+                            provider_id = f"<gen{ref}@{email.split('@')[-1] or 'mail.id'}>"
                             key = f"email:{unit.code}:{provider_id}"
                         elif channel == InboxChannel.PORTAL and index == 0:
-                            key = f"portal:gen{dedupe}"
+                            key = f"portal:gen{ref}"
                     else:
                         author = assignee or rng.choice(
                             (repliers if direction == Direction.OUTBOUND else noters).get(unit.pk)
@@ -2902,7 +2918,7 @@ class Generator:
                                     if roll < 0.85
                                     else MessageStatus.SENT
                                 )
-                                provider_id = f"wamid.OUT{i:08d}{index:03d}"
+                                provider_id = f"wamid.OUT{thread_id:09d}{index:03d}"
                                 is_template = rng.random() < 0.08
                             else:
                                 status_m = MessageStatus.SENT
@@ -2946,8 +2962,6 @@ class Generator:
                 resolved_at = None
                 if status == ThreadStatus.RESOLVED:
                     resolved_at = min(last_at + timedelta(minutes=rng.randrange(1, 600)), self.now)
-                thread_id = next_id
-                next_id += 1
                 row = {
                     "id": thread_id,
                     "unit_id": unit.pk,
@@ -2991,7 +3005,7 @@ class Generator:
                     "due_at": calendar.add_working_hours(received, config.resolution_hours),
                     "reminded_at": None,
                     "transferred_from_id": transferred_from,
-                    "public_id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                    "public_id": uuid.UUID(int=rng.getrandbits(128) ^ thread_id, version=4),
                     "pii_purged_at": None,
                 }
                 thread_rows.append(tuple(row[c] for c in THREAD_COLUMNS))
