@@ -213,3 +213,21 @@ def test_docs_page_carries_csrf_for_session_requests(login: Any) -> None:
     html = login("64.72", "viewer").get("/api/v1/docs").content.decode()
     token = re.search(r'data-csrf-token="([^"]*)"', html)
     assert token is not None and len(token.group(1)) > 20
+
+
+@pytest.mark.django_db
+def test_openapi_document_has_no_duplicate_keys(client: Client) -> None:
+    """Swagger UI parses the document with a YAML parser that refuses duplicate keys (an
+    int and a str status code of one response both serialised as "200")."""
+    duplicates: list[list[str]] = []
+
+    def check(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _value in pairs]
+        if len(keys) != len(set(keys)):
+            duplicates.append(keys)
+        return dict(pairs)
+
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    json.loads(response.content, object_pairs_hook=check)
+    assert duplicates == []

@@ -269,7 +269,7 @@ def list_requests(
     summary="Export the request register (XLSX)",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The register as a spreadsheet.",
                 "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
             }
