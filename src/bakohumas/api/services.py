@@ -55,3 +55,23 @@ def revoke_token(token: ApiToken) -> bool:
     )
     token.refresh_from_db(fields=["revoked_at"])
     return bool(updated)
+
+
+def unit_in_scope(user: Any, unit_id: int | None) -> Any:
+    """The work unit ``unit_id`` if it is in the user's scope (422 otherwise); without an
+    id, the user's own unit (403 for a user without one)."""
+    from django.core.exceptions import PermissionDenied
+
+    from bakohumas.api.errors import ApiValidationError
+    from bakohumas.core.models import WorkUnit
+    from bakohumas.core.scoping import user_unit
+
+    if unit_id is None:
+        unit = user_unit(user)
+        if unit is None:
+            raise PermissionDenied
+        return unit
+    found = WorkUnit.objects.for_user(user).filter(pk=unit_id).first()
+    if found is None:
+        raise ApiValidationError({"unit": [_("Choose a work unit within your scope.")]})
+    return found

@@ -108,3 +108,14 @@ def get_scoped_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) ->
         return qs.get(**lookup)  # type: ignore[no-any-return]
     except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+def unit_and_ancestors(unit: WorkUnit) -> list[int]:
+    """``unit`` and the units above it (kab/kota → province → national), nearest first.
+    Select ``parent__parent`` with the unit to walk the tree without queries."""
+    ids = [unit.pk]
+    parent = unit.parent if unit.parent_id else None
+    while parent is not None and parent.pk not in ids:
+        ids.append(parent.pk)
+        parent = parent.parent if parent.parent_id else None
+    return ids

@@ -24,7 +24,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from bakohumas.core.models import Role, StaffProfile, WorkUnit
-from bakohumas.core.scoping import can_see_unit
+from bakohumas.core.scoping import can_see_unit, unit_and_ancestors
 from bakohumas.core.workdays import Calendar, calendar_for
 from bakohumas.inbox.models import (
     Attachment,
@@ -194,7 +194,7 @@ def ingest(inbound: Inbound) -> Message | None:
 def _open_thread(inbound: Inbound, now: datetime, body: str) -> Thread:
     unit = inbound.unit
     config = inbox_settings(unit)
-    calendar = calendar_for(unit)
+    calendar = Calendar.for_unit(unit, hours=config.office_hours())
     thread = Thread.objects.create(
         unit=unit,
         kind=inbound.kind,
@@ -315,18 +315,6 @@ def _person(user: Any) -> str:
 def thread_url(thread: Thread | int) -> str:
     pk = thread if isinstance(thread, int) else thread.pk
     return reverse("inbox:detail", args=[pk])
-
-
-def _ancestor_ids(unit: WorkUnit) -> list[int]:
-    """The unit and the units above it (kab/kota → province → national)."""
-    ids = [unit.pk]
-    parent_id = unit.parent_id
-    while parent_id is not None and parent_id not in ids:
-        ids.append(parent_id)
-        parent_id = (
-            WorkUnit.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
-        )
-    return ids
 
 
 def _coordinators(unit_id: int) -> list[Any]:
@@ -594,7 +582,7 @@ def assign(thread: Thread, user: Any, assignee: Any | None) -> None:
     _check(user, "inbox.change_thread", thread.unit_id)
     if assignee is not None:
         profile = StaffProfile.objects.filter(user_id=assignee.pk, user__is_active=True).first()
-        if profile is None or profile.unit_id not in _ancestor_ids(thread.unit):
+        if profile is None or profile.unit_id not in unit_and_ancestors(thread.unit):
             raise InboxError(
                 _("Only staff of this unit or a unit above it can be assigned."), field="assignee"
             )
@@ -761,7 +749,7 @@ def link_hoax(
     it (None unlinks). The case and the item belong to the thread's unit or a unit above,
     or to a unit the user sees."""
     _check(user, "inbox.change_thread", thread.unit_id)
-    allowed = _ancestor_ids(thread.unit)
+    allowed = unit_and_ancestors(thread.unit)
 
     def ok(unit_id: int) -> bool:
         return unit_id in allowed or can_see_unit(user, unit_id)
@@ -974,3 +962,11 @@ def _delete_files(names: list[str]) -> None:
             default_storage.delete(name)
         except Exception:
             logger.warning("Could not delete the purged attachment %s", name, exc_info=True)
+
+
+def requester_hidden(thread: Thread, user: Any) -> bool:
+    """The sender of an information request's thread is a requester: their personal data
+    is for staff with ``ppid.view_requester_pii`` only (inbox pages, API, PPID pages)."""
+    return thread.kind == ThreadKind.INFORMATION_REQUEST and not user.has_perm(
+        "ppid.view_requester_pii"
+    )

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,6 +30,7 @@ from bakohumas.core.scoping import (
     can_see_unit,
     get_scoped_or_404,
     require_perm,
+    unit_and_ancestors,
     user_unit,
     visible_unit_ids,
 )
@@ -70,9 +71,9 @@ from bakohumas.inbox.models import (
     Priority,
     Thread,
     ThreadEvent,
-    ThreadKind,
     ThreadStatus,
 )
+from bakohumas.inbox.search import search_threads
 from bakohumas.inbox.services import InboxError
 from bakohumas.stakeholders.pagination import CappedPaginator
 
@@ -89,17 +90,6 @@ def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
-def _ancestor_ids(unit: WorkUnit) -> list[int]:
-    """``unit`` and the units above it (its province, the national unit); ``unit.parent``
-    should be selected with it."""
-    ids = [unit.pk]
-    parent = unit.parent if unit.parent_id else None
-    while parent is not None and parent.pk not in ids:
-        ids.append(parent.pk)
-        parent = parent.parent if parent.parent_id else None
-    return ids
-
-
 def _form_errors_message(request: HttpRequest, form: Any) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
@@ -108,17 +98,6 @@ def _form_errors_message(request: HttpRequest, form: Any) -> None:
 
 
 # --- the thread list ----------------------------------------------------------------------
-
-
-def _search(queryset: Any, query: str) -> Any:
-    """Full-text search of ``inbox.search`` (or, without it, a plain substring match)."""
-    try:
-        from bakohumas.inbox.search import search_threads
-    except ImportError:  # pragma: no cover - the search module lands with the benchmark
-        return queryset.filter(
-            Q(subject__icontains=query) | Q(name__icontains=query) | Q(handle__icontains=query)
-        )
-    return search_threads(queryset, query)
 
 
 def _selected_unit_ids(request: HttpRequest, own: WorkUnit | None) -> list[int] | None:
@@ -145,16 +124,8 @@ def mask_handle(handle: str) -> str:
     return f"{handle[:4]}…{handle[-2:]}"
 
 
-def requester_hidden(thread: Thread, user: Any) -> bool:
-    """The sender of an information request is a requester whose personal data only
-    staff with ``ppid.view_requester_pii`` see (the PPID pages and the API hide it too)."""
-    return thread.kind == ThreadKind.INFORMATION_REQUEST and not user.has_perm(
-        "ppid.view_requester_pii"
-    )
-
-
 def _sender(thread: Thread, user: Any) -> str:
-    if requester_hidden(thread, user):
+    if services.requester_hidden(thread, user):
         from bakohumas.ppid.services import initials
 
         return initials(thread.name) or "—"
@@ -232,7 +203,7 @@ def thread_list(request: HttpRequest) -> HttpResponse:
     form = ThreadFilterForm(request.GET, units=units, own_unit=own, tags=tags)
     now = timezone.now()
 
-    qs = Thread.objects.for_user(user)
+    qs: QuerySet[Thread] = Thread.objects.for_user(user)
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
     box = form.value("box")
@@ -256,7 +227,7 @@ def thread_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(_overdue(now))
     q = (form.value("q") or "").strip()
     if q:
-        qs = _search(qs, q)
+        qs = search_threads(qs, q)
     qs = qs.order_by("-last_message_at", "-id")
 
     paginator = CappedPaginator(
@@ -311,7 +282,7 @@ def _get_thread(request: HttpRequest, pk: int) -> Thread:
 def _canned_replies(thread: Thread) -> Any:
     """Canned replies usable on ``thread``: its unit's and those of the units above it."""
     return (
-        CannedReply.objects.filter(unit_id__in=_ancestor_ids(thread.unit))
+        CannedReply.objects.filter(unit_id__in=unit_and_ancestors(thread.unit))
         .select_related("unit")
         .order_by("title", "id")
     )
@@ -425,7 +396,7 @@ def _detail_context(request: HttpRequest, thread: Thread, **bound: Any) -> dict[
         "can_note": can_note,
         "can_add_case": user.has_perm("inbox.add_hoaxcase"),
         "information_request": getattr(thread, "information_request", None),
-        "sender_hidden": requester_hidden(thread, user),
+        "sender_hidden": services.requester_hidden(thread, user),
         "sender_display": _sender(thread, user),
         **_whatsapp_state(thread),
     }

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, ProtectedError, Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -72,6 +72,7 @@ from bakohumas.api.schemas_dissemination import (
     TotalsFilter,
     metric_of,
 )
+from bakohumas.api.services import unit_in_scope
 from bakohumas.content.models import ContentItem
 from bakohumas.core.models import WorkUnit
 from bakohumas.core.scoping import get_scoped_or_404, user_unit, visible_unit_ids
@@ -123,19 +124,6 @@ _PLAN_FIELDS = {
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def _unit(user: Any, unit_id: int | None) -> WorkUnit:
-    """The unit ``unit_id`` if it is in the user's scope; default their own."""
-    if unit_id is None:
-        unit = user_unit(user)
-        if unit is None:
-            raise PermissionDenied
-        return unit
-    found = WorkUnit.objects.for_user(user).filter(pk=unit_id).first()
-    if found is None:
-        raise ApiValidationError({"unit": [_("Choose a work unit within your scope.")]})
-    return found
 
 
 def _engine_errors(exc: DjangoValidationError) -> None:
@@ -622,7 +610,7 @@ def create_channel_account(request: HttpRequest, payload: AccountIn) -> Any:
     is encrypted with the key from the environment and never shown again; check it with
     ``POST /channel-accounts/{id}/check``."""
     user = acting_user(request)
-    unit = _unit(user, payload.unit)
+    unit = unit_in_scope(user, payload.unit)
     kind = str(payload.kind)
     if kind not in ACCOUNT_KINDS:
         raise ApiValidationError({"kind": [_("%s needs no account.") % ChannelKind(kind).label]})
@@ -798,7 +786,7 @@ def create_mailing_list(request: HttpRequest, payload: MailingListIn) -> Any:
     """A new list of your unit (or of ``unit`` in your scope); the name is unique in the
     unit. ``is_public`` lists are offered for subscription on the unit's portal."""
     data = payload.model_dump()
-    unit = _unit(acting_user(request), data.pop("unit"))
+    unit = unit_in_scope(acting_user(request), data.pop("unit"))
     _list_name_free(unit.pk, data["name"])
     mailing_list = MailingList.objects.create(unit=unit, **data)
     return Status(201, _list(request, mailing_list.pk))
@@ -970,7 +958,7 @@ def dissemination_totals(request: HttpRequest, filters: Query[TotalsFilter]) -> 
     or of your own unit, both included) with their reach, impressions, engagement and
     clicks, per work unit and channel: the figures of the quarterly and annual reports."""
     user = acting_user(request)
-    unit = _unit(user, filters.unit) if filters.unit is not None else None
+    unit = unit_in_scope(user, filters.unit) if filters.unit is not None else None
     if filters.end < filters.start:
         raise ApiValidationError({"end": [_("The end comes before the start.")]})
     zone_unit = unit or user_unit(user)

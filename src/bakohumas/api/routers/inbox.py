@@ -63,9 +63,10 @@ from bakohumas.api.schemas_inbox import (
     ThreadPatch,
     TransferIn,
 )
+from bakohumas.api.services import unit_in_scope
 from bakohumas.content.models import ContentItem
 from bakohumas.core.models import WorkUnit
-from bakohumas.core.scoping import get_scoped_or_404, scope_filter, user_unit
+from bakohumas.core.scoping import get_scoped_or_404, scope_filter, unit_and_ancestors
 from bakohumas.inbox import services
 from bakohumas.inbox.models import (
     Attachment,
@@ -76,9 +77,9 @@ from bakohumas.inbox.models import (
     Message,
     Thread,
     ThreadEvent,
-    ThreadKind,
     ThreadStatus,
 )
+from bakohumas.inbox.search import search_threads
 
 router = Router(tags=["Inbox"])
 
@@ -90,7 +91,6 @@ MANAGE = "inbox.manage_inbox"
 VIEW_CANNED = "inbox.view_cannedreply"
 VIEW_HOAX = "inbox.view_hoaxcase"
 ADD_HOAX = "inbox.add_hoaxcase"
-VIEW_PII = "ppid.view_requester_pii"
 
 # The services' field names → the API's.
 _FIELDS = {
@@ -124,29 +124,6 @@ def _call(
         raise ApiConflict(str(exc)) from exc
 
 
-def _unit(user: Any, unit_id: int | None) -> WorkUnit:
-    """The unit ``unit_id`` if it is in the user's scope; default their own."""
-    if unit_id is None:
-        unit = user_unit(user)
-        if unit is None:
-            raise PermissionDenied
-        return unit
-    found = WorkUnit.objects.for_user(user).filter(pk=unit_id).first()
-    if found is None:
-        raise ApiValidationError({"unit": [_("Choose a work unit within your scope.")]})
-    return found
-
-
-def _ancestor_ids(unit: WorkUnit) -> list[int]:
-    """The unit and the units above it."""
-    ids = [unit.pk]
-    parent = unit.parent
-    while parent is not None and parent.pk not in ids:
-        ids.append(parent.pk)
-        parent = parent.parent
-    return ids
-
-
 def _initials(name: str) -> str:
     """The requester's initials, as the PPID pages and exports show them."""
     from bakohumas.ppid.services import initials
@@ -166,11 +143,6 @@ def _mask_handle(value: str) -> str:
     return "***"
 
 
-def _masked(user: Any, thread: Thread) -> bool:
-    """The sender of a request's thread is a requester: personal data for the PPID role."""
-    return thread.kind == ThreadKind.INFORMATION_REQUEST and not user.has_perm(VIEW_PII)
-
-
 def _row(thread: Thread, user: Any, now: datetime) -> dict[str, Any]:
     data = {
         name: getattr(thread, name)
@@ -181,7 +153,7 @@ def _row(thread: Thread, user: Any, now: datetime) -> dict[str, Any]:
     data["overdue"] = bool(
         thread.status != ThreadStatus.RESOLVED and thread.due_at is not None and thread.due_at < now
     )
-    if _masked(user, thread):
+    if services.requester_hidden(thread, user):
         data["name"] = _initials(thread.name)
         data["handle"] = _mask_handle(thread.handle)
     return data
@@ -224,7 +196,7 @@ def _message_row(message: Message, user: Any, thread: Thread) -> dict[str, Any]:
         if name not in {"attachments"}
     }
     data["attachments"] = list(message.attachments.all())
-    if message.direction == Direction.INBOUND and _masked(user, thread):
+    if message.direction == Direction.INBOUND and services.requester_hidden(thread, user):
         data["sender_name"] = _initials(message.sender_name)
     return data
 
@@ -246,23 +218,6 @@ def _decode_cursor(value: str) -> tuple[datetime, int]:
         raise ApiValidationError(
             {"cursor": [_("The cursor is not valid: use the “next_cursor” of an answer.")]}
         ) from exc
-
-
-def _search(qs: QuerySet[Thread], q: str) -> QuerySet[Thread]:
-    try:
-        from bakohumas.inbox.search import search_threads
-    except ImportError:  # the search module is optional: a plain substring match
-        words = Q()
-        for word in q.split():
-            in_messages = Message.objects.filter(thread_id=OuterRef("pk"), body__icontains=word)
-            words &= (
-                Q(subject__icontains=word)
-                | Q(name__icontains=word)
-                | Q(handle__icontains=word)
-                | Q(Exists(in_messages))
-            )
-        return qs.filter(words)
-    return search_threads(qs, q)
 
 
 # --- threads: reads -------------------------------------------------------------------------
@@ -310,7 +265,7 @@ def list_threads(request: HttpRequest, filters: Query[ThreadFilter]) -> Any:
         qs = qs.exclude(late)
     q = (filters.q or "").strip()
     if q:
-        qs = _search(qs, q)
+        qs = search_threads(qs, q)
     if filters.cursor:
         when, pk = _decode_cursor(filters.cursor)
         qs = qs.filter(Q(last_message_at__lt=when) | Q(last_message_at=when, pk__lt=pk))
@@ -363,7 +318,7 @@ def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
         "transferred_from",
     ):
         data[name] = getattr(thread, name)
-    if _masked(user, thread):
+    if services.requester_hidden(thread, user):
         data["phone"] = _mask_handle(thread.phone)
     from bakohumas.ppid.models import InformationRequest
 
@@ -532,7 +487,7 @@ def link_hoax(request: HttpRequest, id: Id, payload: HoaxLinkIn) -> Any:
     clarification = thread.clarification
     errors: dict[str, list[str]] = {}
     # The thread's unit and the units above it, or a unit the user sees.
-    reach = Q(unit_id__in=_ancestor_ids(thread.unit)) | scope_filter(user)
+    reach = Q(unit_id__in=unit_and_ancestors(thread.unit)) | scope_filter(user)
     if "case_id" in sent:
         case = None
         if payload.case_id is not None:
@@ -583,7 +538,7 @@ def create_canned_reply(request: HttpRequest, payload: CannedReplyIn) -> Any:
     or register number) and ``{tanggal}`` (today). 409 when the unit has a canned reply
     with this title."""
     user = acting_user(request)
-    unit = _unit(user, payload.unit)
+    unit = unit_in_scope(user, payload.unit)
     if CannedReply.objects.filter(unit=unit, title__iexact=payload.title).exists():
         raise ApiConflict(_("The unit already has a canned reply with this title."))
     canned = CannedReply.objects.create(unit=unit, title=payload.title, body=payload.body)
@@ -633,7 +588,7 @@ def create_hoax_case(request: HttpRequest, payload: HoaxCaseIn) -> Any:
     """A claim to check, in a unit of your scope (default: yours); reports from the public
     are then linked to it with ``POST /inbox/threads/{id}/hoax-link``."""
     user = acting_user(request)
-    unit = _unit(user, payload.unit)
+    unit = unit_in_scope(user, payload.unit)
     case = _call(
         services.create_hoax_case,
         unit,

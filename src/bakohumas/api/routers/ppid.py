@@ -28,7 +28,6 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -58,8 +57,8 @@ from bakohumas.api.schemas_ppid import (
     RequestPage,
     StatsFilter,
 )
-from bakohumas.core.models import WorkUnit
-from bakohumas.core.scoping import get_scoped_or_404, user_unit, visible_unit_ids
+from bakohumas.api.services import unit_in_scope
+from bakohumas.core.scoping import get_scoped_or_404, visible_unit_ids
 from bakohumas.ppid import services
 from bakohumas.ppid.models import (
     InformationRequest,
@@ -99,18 +98,6 @@ def _call(
             name = (fields or {}).get(exc.field, exc.field)
             raise ApiValidationError({name: [str(exc)]}) from exc
         raise ApiConflict(str(exc)) from exc
-
-
-def _unit(user: Any, unit_id: int | None) -> WorkUnit:
-    if unit_id is None:
-        unit = user_unit(user)
-        if unit is None:
-            raise PermissionDenied
-        return unit
-    found = WorkUnit.objects.for_user(user).filter(pk=unit_id).first()
-    if found is None:
-        raise ApiValidationError({"unit": [_("Choose a work unit within your scope.")]})
-    return found
 
 
 def _pii(user: Any, request: InformationRequest) -> bool:
@@ -316,7 +303,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Any:
     answer carries the requester's secret ``tracking_code`` **once** (only its hash is
     kept); with an email address, the requester also gets it by email."""
     user = acting_user(request)
-    unit = _unit(user, payload.unit)
+    unit = unit_in_scope(user, payload.unit)
     data = payload.model_dump(exclude={"unit", "received_at"})
     data = {k: str(v) if v is not None else "" for k, v in data.items()}
     req, code = _call(
@@ -464,7 +451,7 @@ def ppid_stats(request: HttpRequest, filters: Query[StatsFilter]) -> Any:
     user = acting_user(request)
     unit_ids: list[int] | None
     if filters.unit is not None:
-        unit_ids = [_unit(user, filters.unit).pk]
+        unit_ids = [unit_in_scope(user, filters.unit).pk]
     else:
         unit_ids = visible_unit_ids(user)
     return services.yearly_stats(unit_ids, filters.year)
